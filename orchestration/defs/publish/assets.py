@@ -1,0 +1,48 @@
+"""The last step: a consistent, read-only copy of the marts for BI tools."""
+
+import dagster as dg
+
+from orchestration.defs.ingestion.assets import WAREHOUSE_WRITER_POOL
+from orchestration.defs.ingestion.resources import WarehouseResource
+from orchestration.defs.transform.assets import mart_asset_keys
+from orchestration.lib.publish import publish_marts
+
+PUBLISHED_KEY = dg.AssetKey(["published", "marts"])
+
+
+def build_publish_asset() -> dg.AssetsDefinition:
+    @dg.asset(
+        key=PUBLISHED_KEY,
+        deps=mart_asset_keys(),
+        group_name="publish",
+        kinds={"duckdb"},
+        owners=["team:data-engineering"],
+        pool=WAREHOUSE_WRITER_POOL,
+        description=(
+            "Read-only DuckDB copy of every mart for BI tools, swapped in atomically so "
+            "readers never see a half-built state. Blocked when a blocking check fails."
+        ),
+    )
+    def published_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource):  # type: ignore[no-untyped-def]
+        settings = warehouse.settings()
+        result = publish_marts(
+            published_path=settings.published_path,
+            run_id=context.run_id,
+            warehouse_path=settings.path if settings.target == "duckdb" else None,
+            postgres_dsn=settings.postgres_dsn if settings.target == "postgres" else None,
+        )
+        return dg.MaterializeResult(
+            metadata={
+                "path": dg.MetadataValue.path(str(result.path)),
+                "tables": len(result.tables),
+                "rows": dg.MetadataValue.json(result.tables),
+                "open_with": f"duckdb -readonly {result.path}",
+            }
+        )
+
+    return published_marts
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return dg.Definitions(assets=[build_publish_asset()])

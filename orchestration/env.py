@@ -1,0 +1,64 @@
+"""Environment policy in one place: where the warehouse lives and which target dbt builds.
+
+Nothing else in the project branches on the environment. Values are read when called (never
+at import), so tests can point the pipeline elsewhere by setting variables.
+"""
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+
+DEFAULTS: Mapping[str, str] = {
+    "WAREHOUSE_PATH": "warehouse/warehouse.duckdb",
+    "WAREHOUSE_PUBLISHED_PATH": "warehouse/published.duckdb",
+    "WAREHOUSE_TARGET": "duckdb",
+    "WAREHOUSE_POSTGRES_DSN": "postgresql://postgres@127.0.0.1:5432/test",
+    "SANDBOX_DATA_DIR": "sandbox_data/default",
+    "DATA_DOCS_DIR": "warehouse/data_docs",
+}
+
+
+def setting(name: str, env: Mapping[str, str] | None = None) -> str:
+    """One setting from the environment, or its documented default."""
+    source = os.environ if env is None else env
+    return source.get(name) or DEFAULTS[name]
+
+
+def resolve_path(value: str) -> Path:
+    """Relative paths are relative to the repository root, wherever the process runs."""
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+@dataclass(frozen=True)
+class WarehouseSettings:
+    path: Path
+    published_path: Path
+    target: str
+    postgres_dsn: str
+    data_docs_dir: Path
+
+    def dbt_env(self) -> dict[str, str]:
+        """Variables dbt's profiles.yml reads, with absolute paths (dbt runs in dbt_project/)."""
+        return {
+            "WAREHOUSE_PATH": str(self.path),
+            "WAREHOUSE_PUBLISHED_PATH": str(self.published_path),
+            "WAREHOUSE_TARGET": self.target,
+        }
+
+
+def warehouse_settings(env: Mapping[str, str] | None = None) -> WarehouseSettings:
+    target = setting("WAREHOUSE_TARGET", env)
+    if target not in ("duckdb", "postgres"):
+        raise ValueError(f"WAREHOUSE_TARGET must be 'duckdb' or 'postgres', not {target!r}")
+    return WarehouseSettings(
+        path=resolve_path(setting("WAREHOUSE_PATH", env)),
+        published_path=resolve_path(setting("WAREHOUSE_PUBLISHED_PATH", env)),
+        target=target,
+        postgres_dsn=setting("WAREHOUSE_POSTGRES_DSN", env),
+        data_docs_dir=resolve_path(setting("DATA_DOCS_DIR", env)),
+    )

@@ -1,0 +1,116 @@
+"""Publish a consistent, read-only copy of the marts for BI tools.
+
+BI tools must never block the pipeline (DuckDB allows one writer) nor see a half-built state.
+So the copy is built in a temporary file beside the target and swapped in with an atomic
+rename: a reader that opens the published file sees either the previous copy or the new one.
+"""
+
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+PUBLISHED_SCHEMA = "marts"
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    path: Path
+    tables: dict[str, int]  # table -> row count
+    published_at: datetime
+
+
+def _copy_from_duckdb(con: duckdb.DuckDBPyConnection, warehouse: Path, schema: str) -> list[str]:
+    con.execute(f"ATTACH '{warehouse}' AS src (READ_ONLY)")
+    tables = [
+        row[0]
+        for row in con.execute(
+            "select table_name from duckdb_tables() "
+            "where database_name = 'src' and schema_name = ? order by table_name",
+            [schema],
+        ).fetchall()
+    ]
+    views = [
+        row[0]
+        for row in con.execute(
+            "select view_name from duckdb_views() "
+            "where database_name = 'src' and schema_name = ? and not internal order by 1",
+            [schema],
+        ).fetchall()
+    ]
+    for name in [*tables, *views]:
+        con.execute(
+            f'create table {PUBLISHED_SCHEMA}."{name}" as select * from src.{schema}."{name}"'
+        )
+    con.execute("DETACH src")
+    return [*tables, *views]
+
+
+def _copy_from_postgres(con: duckdb.DuckDBPyConnection, dsn: str, schema: str) -> list[str]:
+    import psycopg  # only needed for the Postgres target
+
+    names: list[str] = []
+    with psycopg.connect(dsn) as pg:
+        rows = pg.execute(
+            "select table_name from information_schema.tables where table_schema = %s order by 1",
+            [schema],
+        ).fetchall()
+        for (name,) in rows:
+            cur = pg.execute(f'select * from "{schema}"."{name}"')
+            columns = [c.name for c in cur.description or []]
+            import pandas as pd
+
+            frame = pd.DataFrame(cur.fetchall(), columns=columns)
+            con.register("frame", frame)
+            con.execute(f'create table {PUBLISHED_SCHEMA}."{name}" as select * from frame')
+            con.unregister("frame")
+            names.append(name)
+    return names
+
+
+def publish_marts(
+    *,
+    published_path: Path,
+    run_id: str,
+    warehouse_path: Path | None = None,
+    postgres_dsn: str | None = None,
+    source_schema: str = "marts",
+) -> PublishResult:
+    """Copy every table and view of `source_schema` into a fresh file, then swap it in."""
+    published_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = published_path.with_name(f".{published_path.name}.{uuid.uuid4().hex}.tmp")
+    published_at = datetime.now(UTC)
+    try:
+        con = duckdb.connect(str(tmp))
+        try:
+            con.execute(f"create schema {PUBLISHED_SCHEMA}")
+            if warehouse_path is not None:
+                names = _copy_from_duckdb(con, warehouse_path, source_schema)
+            elif postgres_dsn is not None:
+                names = _copy_from_postgres(con, postgres_dsn, source_schema)
+            else:
+                raise ValueError("publish_marts needs warehouse_path or postgres_dsn")
+            if not names:
+                raise RuntimeError(
+                    f"schema {source_schema!r} has no tables to publish; run dbt build first"
+                )
+            counts = {
+                name: con.execute(f'select count(*) from {PUBLISHED_SCHEMA}."{name}"').fetchone()[0]
+                for name in names
+            }
+            con.execute(
+                f"create table {PUBLISHED_SCHEMA}._publish_info as "
+                "select ?::timestamptz as published_at, ? as run_id, ? as tables",
+                [published_at, run_id, len(names)],
+            )
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        os.replace(tmp, published_path)  # atomic on POSIX: readers see old or new, never half
+    finally:
+        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+    return PublishResult(path=published_path, tables=counts, published_at=published_at)

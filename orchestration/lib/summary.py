@@ -1,0 +1,107 @@
+"""The funnel summary `make demo` prints: per team, the last months, in words a manager uses."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+from rich.console import Console
+from rich.table import Table
+
+
+@dataclass(frozen=True)
+class Line:
+    team: str
+    label: str
+    kpi: str
+    grain: str
+    key: str
+    fmt: str  # "int", "pct" or "yen"
+
+
+LINES: tuple[Line, ...] = (
+    Line("Marketing", "Leads created", "leads_created", "company", "all", "int"),
+    Line("Marketing", "MQLs", "mqls", "company", "all", "int"),
+    Line("Inside Sales (IS)", "Toss-ups", "tossups", "team", "inside_sales", "int"),
+    Line(
+        "Inside Sales (IS)",
+        "Opportunity conversion (商談化率)",
+        "opportunity_conversion_rate",
+        "team",
+        "inside_sales",
+        "pct",
+    ),
+    Line(
+        "Inside Sales (IS)",
+        "Toss-up acceptance",
+        "tossup_acceptance_rate",
+        "team",
+        "inside_sales",
+        "pct",
+    ),
+    Line("Field Sales (FS)", "Meetings held", "meetings_held", "team", "field_sales", "int"),
+    Line("Field Sales (FS)", "Won deals (受注数)", "won_deals", "team", "field_sales", "int"),
+    Line("Field Sales (FS)", "Win rate (受注率)", "win_rate", "team", "field_sales", "pct"),
+    Line("Field Sales (FS)", "Revenue (売上高)", "revenue", "team", "field_sales", "yen"),
+    Line("Full cycle (一気通貫)", "Won deals", "won_deals", "team", "full_cycle", "int"),
+    Line("Full cycle (一気通貫)", "Win rate", "win_rate", "team", "full_cycle", "pct"),
+    Line("Company (KGI)", "Total revenue", "total_revenue", "company", "all", "yen"),
+    Line("Company (KGI)", "New customers", "new_customers", "company", "all", "int"),
+    Line("Company (KGI)", "Retention rate", "retention_rate", "company", "all", "pct"),
+)
+
+# Lead and MQL counts come from the lifecycle fact, cut by month in the reporting time zone.
+FUNNEL_COUNTS_SQL = """
+select 'leads_created' as kpi,
+       strftime(timezone(?, lead_created_at), '%Y-%m') as month,
+       count(*) as value
+from marts.fct_lead_lifecycle where lead_created_at is not null group by all
+union all
+select 'mqls', strftime(timezone(?, mql_at), '%Y-%m'), count(*)
+from marts.fct_lead_lifecycle where mql_at is not null group by all
+"""
+
+
+def _format(value: float | None, fmt: str) -> str:
+    if value is None:
+        return "–"
+    if fmt == "pct":
+        return f"{value:.0%}"
+    if fmt == "yen":
+        return f"¥{value / 1_000_000:,.1f}M"
+    return f"{value:,.0f}"
+
+
+def load_values(
+    published: Path, reporting_tz: str = "Asia/Tokyo"
+) -> dict[tuple[str, str, str, str], float]:
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        rows = con.execute(
+            "select kpi, grain, grain_key, month, value from marts.kpi_monthly_long"
+        ).fetchall()
+        counts = con.execute(FUNNEL_COUNTS_SQL, [reporting_tz, reporting_tz]).fetchall()
+    finally:
+        con.close()
+    values = {(kpi, grain, key, month): value for kpi, grain, key, month, value in rows}
+    values.update({(kpi, "company", "all", month): value for kpi, month, value in counts})
+    return values
+
+
+def render_summary(published: Path, *, months: int = 6, console: Console | None = None) -> Table:
+    values = load_values(published)
+    # The latest month is usually partial up to the as-of date; show it, but label it.
+    all_months = sorted({month for (_, _, _, month) in values})[-months:]
+    table = Table(title=f"THE MODEL funnel, last {len(all_months)} months (Asia/Tokyo)")
+    table.add_column("Team")
+    table.add_column("KPI")
+    for month in all_months:
+        table.add_column(month, justify="right")
+    previous_team = None
+    for line in LINES:
+        cells = [
+            _format(values.get((line.kpi, line.grain, line.key, m)), line.fmt) for m in all_months
+        ]
+        table.add_row(line.team if line.team != previous_team else "", line.label, *cells)
+        previous_team = line.team
+    (console or Console()).print(table)
+    return table
