@@ -8,6 +8,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
@@ -43,11 +44,20 @@ class WarehouseSettings:
     data_docs_dir: Path
 
     def dbt_env(self) -> dict[str, str]:
-        """Variables dbt's profiles.yml reads, with absolute paths (dbt runs in dbt_project/)."""
+        """Variables dbt's profiles.yml reads, with absolute paths (dbt runs in dbt_project/).
+
+        dbt-postgres wants host, port, user and database separately: split the DSN here.
+        """
+        dsn = urlsplit(self.postgres_dsn)
         return {
             "WAREHOUSE_PATH": str(self.path),
             "WAREHOUSE_PUBLISHED_PATH": str(self.published_path),
             "WAREHOUSE_TARGET": self.target,
+            "WAREHOUSE_PG_HOST": dsn.hostname or "127.0.0.1",
+            "WAREHOUSE_PG_PORT": str(dsn.port or 5432),
+            "WAREHOUSE_PG_USER": unquote(dsn.username or "postgres"),
+            "WAREHOUSE_PG_PASSWORD": unquote(dsn.password or ""),
+            "WAREHOUSE_PG_DBNAME": dsn.path.lstrip("/") or "postgres",
         }
 
 
