@@ -1,0 +1,50 @@
+"""Run dbt from tests in a subprocess with telemetry off and the warehouse from arguments."""
+
+import os
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
+
+
+def dbt_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DO_NOT_TRACK="1",
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        DBT_PARTIAL_PARSE="false",
+    )
+    env.update(extra or {})
+    return env
+
+
+def run_dbt(
+    args: Sequence[str], env: Mapping[str, str] | None = None, target_path: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run one dbt command; a separate target path keeps parallel runs from sharing artefacts."""
+    command = [
+        str(DBT_EXECUTABLE),
+        *args,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+    ]
+    if target_path is not None:
+        command += ["--target-path", str(target_path)]
+        extra = {"DBT_LOG_PATH": str(target_path / "logs"), **(env or {})}
+    else:
+        extra = dict(env or {})
+    return subprocess.run(
+        command,
+        cwd=REPO_ROOT,
+        env=dbt_env(extra),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
