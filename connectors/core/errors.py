@@ -1,0 +1,34 @@
+"""Exception types the HTTP core and the sources raise. Messages are always redacted."""
+
+from connectors.core.redact import redact
+
+
+class ConnectorError(Exception):
+    """Base class; the message passes through redact() so it is safe to log."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(redact(message))
+
+
+class RetryableError(ConnectorError):
+    """Transient trouble (5xx, timeout, truncated body, throttling): try again after a pause."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class RateLimitedError(RetryableError):
+    """The vendor said slow down (429, Marketo 606/615, Salesforce REQUEST_LIMIT_EXCEEDED)."""
+
+
+class TokenExpiredError(RetryableError):
+    """The access token is invalid or expired: fetch a new one, then retry."""
+
+
+class VendorError(ConnectorError):
+    """A permanent error (bad request, bad credentials, quota spent): do not retry."""
+
+
+class QuotaExhaustedError(VendorError):
+    """The vendor's daily API quota is spent; retrying today would only make it worse."""

@@ -1,0 +1,199 @@
+"""One HTTP client per source: session reuse, timeouts, client-side rate limit, retries.
+
+Retries use tenacity (exponential backoff with jitter, or the server's Retry-After when it
+gives one); the client-side limiter is pyrate-limiter set to the vendor's published quota so
+a normal run never provokes a 429. Vendor conventions (Marketo errors inside HTTP 200,
+Salesforce 403 REQUEST_LIMIT_EXCEEDED, ...) are decided by each source's `classify` hook.
+"""
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import requests
+from pyrate_limiter import Limiter, Rate
+from requests.adapters import HTTPAdapter
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from connectors.core.errors import (
+    RetryableError,
+    TokenExpiredError,
+    VendorError,
+)
+from connectors.core.redact import redact
+
+log = logging.getLogger("connectors.http")
+
+
+@dataclass
+class Response:
+    """What a source needs from an answer: status, headers and the decoded JSON body."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: Any
+    url: str
+
+
+class Authenticator(Protocol):
+    def headers(self, client: "HttpClient") -> dict[str, str]: ...
+
+    def invalidate(self) -> None: ...
+
+
+Classifier = Callable[[Response], None]
+
+
+@dataclass
+class HttpStats:
+    requests: int = 0
+    retries: int = 0
+    throttled: int = 0
+    token_refreshes: int = 0
+    status: dict[int, int] = field(default_factory=dict)
+
+
+class HttpClient:
+    """Session + limiter + retry policy for one vendor."""
+
+    def __init__(
+        self,
+        source: str,
+        *,
+        rates: list[Rate] | None = None,
+        classify: Classifier | None = None,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 30.0,
+        max_attempts: int = 8,
+        backoff_max: float = 30.0,
+    ) -> None:
+        self.source = source
+        self.session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=10, max_retries=0)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.limiter = Limiter(rates) if rates else None
+        self.classify = classify
+        self.timeout = (connect_timeout, read_timeout)
+        self.max_attempts = max_attempts
+        self.backoff_max = backoff_max
+        self.auth: Authenticator | None = None
+        self.stats = HttpStats()
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self.session.close()
+
+    # -- one attempt ---------------------------------------------------------------------
+    def _send_once(self, method: str, url: str, authenticated: bool, **kwargs: Any) -> Response:
+        headers = dict(kwargs.pop("headers", None) or {})
+        if authenticated and self.auth is not None:
+            headers.update(self.auth.headers(self))
+        if self.limiter is not None:
+            self.limiter.try_acquire(self.source)
+        with self._lock:
+            self.stats.requests += 1
+        try:
+            raw = self.session.request(method, url, headers=headers, timeout=self.timeout, **kwargs)
+            content = raw.content  # reading the body may itself fail on a cut connection
+        except (requests.Timeout, requests.ConnectionError) as exc:
+            raise RetryableError(f"{self.source}: {type(exc).__name__}: {exc}") from None
+        except requests.RequestException as exc:
+            raise RetryableError(f"{self.source}: {type(exc).__name__}: {exc}") from None
+        with self._lock:
+            self.stats.status[raw.status_code] = self.stats.status.get(raw.status_code, 0) + 1
+        body: Any = None
+        if content:
+            try:
+                body = json.loads(content)
+            except ValueError:
+                declared = raw.headers.get("Content-Length")
+                truncated = declared is not None and int(declared) != len(content)
+                if raw.status_code < 400 or raw.status_code >= 500 or truncated:
+                    # A cut or garbled body is a transport failure: fetch the page again.
+                    raise RetryableError(
+                        f"{self.source}: unreadable JSON body (HTTP {raw.status_code}, "
+                        f"{len(content)} bytes) from {raw.url}"
+                    ) from None
+                body = content.decode("utf-8", "replace")[:500]
+        response = Response(raw.status_code, raw.headers, body, raw.url)
+        if self.classify is not None:
+            self.classify(response)
+        if response.status >= 500:
+            raise RetryableError(f"{self.source}: HTTP {response.status} from {response.url}")
+        if response.status == 429:
+            raise RetryableError(
+                f"{self.source}: HTTP 429 from {response.url}",
+                retry_after=_retry_after(response.headers),
+            )
+        return response
+
+    # -- with retries ------------------------------------------------------------------------
+    def request(
+        self, method: str, url: str, *, authenticated: bool = True, **kwargs: Any
+    ) -> Response:
+        backoff = wait_exponential_jitter(initial=0.2, max=self.backoff_max, jitter=0.5)
+
+        def wait(state: RetryCallState) -> float:
+            exc = state.outcome.exception() if state.outcome else None
+            if isinstance(exc, TokenExpiredError):
+                return 0.0
+            if isinstance(exc, RetryableError) and exc.retry_after is not None:
+                return min(exc.retry_after, self.backoff_max * 4)
+            return backoff(state)
+
+        def before_sleep(state: RetryCallState) -> None:
+            exc = state.outcome.exception() if state.outcome else None
+            with self._lock:
+                self.stats.retries += 1
+            if isinstance(exc, TokenExpiredError) and self.auth is not None:
+                self.stats.token_refreshes += 1
+                self.auth.invalidate()
+            log.info(
+                "%s: retry %d after %s",
+                self.source,
+                state.attempt_number,
+                redact(str(exc)),
+            )
+
+        retrying = Retrying(
+            retry=retry_if_exception_type(RetryableError),
+            stop=stop_after_attempt(self.max_attempts),
+            wait=wait,
+            before_sleep=before_sleep,
+            reraise=True,
+        )
+        for attempt in retrying:
+            with attempt:
+                return self._send_once(method, url, authenticated, **dict(kwargs))
+        raise VendorError(f"{self.source}: no attempt made")  # pragma: no cover
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    value = headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+def scaled_rate(limit: int, seconds: float, scale: float, margin: float = 1.05) -> Rate:
+    """`limit` calls per `seconds`, with a small safety margin, sped up by `scale`."""
+    window_ms = max(1, int(seconds * 1000 * margin / max(scale, 1e-6)))
+    return Rate(limit, window_ms)
+
+
+def sleep(seconds: float) -> None:
+    time.sleep(seconds)

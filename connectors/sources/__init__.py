@@ -1,0 +1,1 @@
+"""One reader per vendor; each turns a stream and its state into pages of records."""
