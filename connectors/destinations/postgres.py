@@ -1,0 +1,103 @@
+"""Postgres landing: same tables as DuckDB (JSONB for _raw), rows streamed with COPY."""
+
+import json
+from typing import Any
+
+import psycopg
+
+from connectors.destinations.base import Batch, table_name
+
+_META_DDL = [
+    "CREATE SCHEMA IF NOT EXISTS raw",
+    "CREATE SCHEMA IF NOT EXISTS meta",
+    """CREATE TABLE IF NOT EXISTS raw._quarantine (
+        source TEXT NOT NULL, stream TEXT NOT NULL, reason TEXT NOT NULL, payload TEXT,
+        _extracted_at TIMESTAMPTZ NOT NULL, _run_id TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS meta.stream_state (
+        source TEXT NOT NULL, stream TEXT NOT NULL, state JSONB,
+        updated_at TIMESTAMPTZ NOT NULL, run_id TEXT NOT NULL,
+        PRIMARY KEY (source, stream))""",
+]
+
+_RAW_DDL = """CREATE TABLE IF NOT EXISTS raw.{table} (
+    id TEXT NOT NULL, _cursor TIMESTAMPTZ, _raw JSONB NOT NULL,
+    _extracted_at TIMESTAMPTZ NOT NULL, _run_id TEXT NOT NULL, _load_seq BIGINT NOT NULL)"""
+
+
+class PostgresDestination:
+    def __init__(self, dsn: str) -> None:
+        self.dsn = dsn
+        self._ready: set[str] = set()
+
+    def _connect(self) -> psycopg.Connection:
+        return psycopg.connect(self.dsn)
+
+    def _ensure(self, con: psycopg.Connection, table: str | None) -> None:
+        # DDL once per destination object; IF NOT EXISTS keeps concurrent first runs safe.
+        if "meta" not in self._ready:
+            for ddl in _META_DDL:
+                con.execute(ddl)
+            self._ready.add("meta")
+        if table and table not in self._ready:
+            con.execute(_RAW_DDL.format(table=table))
+            self._ready.add(table)
+
+    def read_state(self, source: str, stream: str) -> dict[str, Any] | None:
+        with self._connect() as con:
+            self._ensure(con, None)
+            row = con.execute(
+                "SELECT state FROM meta.stream_state WHERE source = %s AND stream = %s",
+                [source, stream],
+            ).fetchone()
+        if not row or row[0] is None:
+            return None
+        return row[0] if isinstance(row[0], dict) else json.loads(row[0])
+
+    def write_batch(self, batch: Batch) -> None:
+        table = table_name(batch.source, batch.stream)
+        with self._connect() as con:  # one transaction, committed on clean exit
+            self._ensure(con, table)
+            if batch.rows:
+                # One writer at a time per table keeps _load_seq strictly increasing.
+                con.execute(f"LOCK TABLE raw.{table} IN SHARE ROW EXCLUSIVE MODE")
+                row = con.execute(f"SELECT coalesce(max(_load_seq), 0) FROM raw.{table}").fetchone()
+                base = int(row[0]) if row else 0
+                with con.cursor().copy(
+                    f"COPY raw.{table} (id, _cursor, _raw, _extracted_at, _run_id, _load_seq) "
+                    "FROM STDIN"
+                ) as copy:
+                    for offset, r in enumerate(batch.rows, start=1):
+                        copy.write_row(
+                            (
+                                r.id,
+                                r.cursor,
+                                r.raw_json,
+                                batch.extracted_at,
+                                batch.run_id,
+                                base + offset,
+                            )
+                        )
+            if batch.quarantine:
+                with con.cursor().copy(
+                    "COPY raw._quarantine (source, stream, reason, payload, _extracted_at, _run_id)"
+                    " FROM STDIN"
+                ) as copy:
+                    for q in batch.quarantine:
+                        copy.write_row(
+                            (batch.source, batch.stream, q.reason, q.payload,
+                             batch.extracted_at, batch.run_id)
+                        )  # fmt: skip
+            if batch.state is not None:
+                con.execute(
+                    "INSERT INTO meta.stream_state (source, stream, state, updated_at, run_id) "
+                    "VALUES (%s, %s, %s::jsonb, %s, %s) ON CONFLICT (source, stream) DO UPDATE "
+                    "SET state = EXCLUDED.state, updated_at = EXCLUDED.updated_at, "
+                    "run_id = EXCLUDED.run_id",
+                    [
+                        batch.source,
+                        batch.stream,
+                        json.dumps(batch.state, sort_keys=True),
+                        batch.extracted_at,
+                        batch.run_id,
+                    ],
+                )

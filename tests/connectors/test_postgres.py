@@ -1,0 +1,81 @@
+"""Postgres destination against 127.0.0.1:5432 in a database of its own."""
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import psycopg
+import pytest
+
+from connectors.core.timeutil import parse_datetime
+from connectors.destinations.base import Batch, QuarantineRow, RawRow
+from connectors.destinations.postgres import PostgresDestination
+
+ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def pg_dsn() -> Iterator[str]:
+    name = f"connectors_test_{uuid.uuid4().hex[:10]}"
+    try:
+        admin = psycopg.connect(ADMIN_DSN, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:  # pragma: no cover - environment without Postgres
+        pytest.skip(f"Postgres not reachable: {exc}")
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def _batch(rows, state, quarantine=()) -> Batch:
+    return Batch(
+        source="salesforce",
+        stream="lead",
+        rows=rows,
+        quarantine=list(quarantine),
+        state=state,
+        run_id="run-pg",
+        extracted_at=datetime(2026, 7, 1, tzinfo=UTC),
+    )
+
+
+def test_postgres_landing_state_and_quarantine(pg_dsn: str) -> None:
+    dest = PostgresDestination(pg_dsn)
+    assert dest.read_state("salesforce", "lead") is None
+    t = parse_datetime("2026-01-01T00:00:00.000+0000")
+    dest.write_batch(
+        _batch([RawRow("00Q1", t, '{"Email":"a@b.jp","名前":"テスト"}')], {"cursor": "c1"})
+    )
+    dest.write_batch(
+        _batch(
+            [RawRow("00Q1", t, '{"Email":"new@b.jp"}')],
+            {"cursor": "c2"},
+            [QuarantineRow("r", "{}")],
+        )
+    )
+    assert dest.read_state("salesforce", "lead") == {"cursor": "c2"}
+    with psycopg.connect(pg_dsn) as con:
+        rows = con.execute(
+            "SELECT id, _raw->>'Email', _load_seq, _cursor FROM raw.salesforce__lead "
+            "ORDER BY _load_seq"
+        ).fetchall()
+        assert [(r[0], r[1], r[2]) for r in rows] == [
+            ("00Q1", "a@b.jp", 1),
+            ("00Q1", "new@b.jp", 2),
+        ]
+        assert rows[0][3] == t
+        assert con.execute("SELECT count(*) FROM raw._quarantine").fetchone() == (1,)
+
+
+def test_postgres_failed_batch_leaves_state_and_rows_untouched(pg_dsn: str) -> None:
+    dest = PostgresDestination(pg_dsn)
+    dest.write_batch(_batch([RawRow("a", None, "{}")], {"cursor": "c1"}))
+    with pytest.raises(psycopg.Error):
+        dest.write_batch(_batch([RawRow("b", None, "not json")], {"cursor": "c2"}))
+    assert dest.read_state("salesforce", "lead") == {"cursor": "c1"}
+    with psycopg.connect(pg_dsn) as con:
+        assert con.execute("SELECT count(*) FROM raw.salesforce__lead").fetchone() == (1,)
