@@ -1,0 +1,286 @@
+"""Validate warehouse tables with Great Expectations 1.x and return plain results.
+
+GX over DuckDB through SQLAlchemy is broken upstream, so each table is read into pandas
+with a short connection (open, read, close: the pipeline is the single writer) and
+validated with an ephemeral context and the pandas datasource. GX is imported lazily: it
+is the slowest import in the project and Dagster imports this module in every step.
+"""
+
+import math
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import duckdb
+import pandas as pd
+
+from expectations.config import RuleConfig, SuiteConfig, SuiteConfigError, load_suites
+from expectations.derived import derive
+from expectations.results import RuleResult, SuiteRun, persist_duckdb, persist_postgres
+
+FAILING_IDS_SAMPLE = 20
+DATA_DOCS_SITE = "warehouse_dq"
+
+
+class DataQualityRunError(RuntimeError):
+    """The suite could not be evaluated (missing table or column, unreadable warehouse)."""
+
+
+@dataclass(frozen=True)
+class WarehouseLocation:
+    """Where to read tables and write dq results: a DuckDB file or a Postgres DSN."""
+
+    duckdb_path: Path | None = None
+    postgres_dsn: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.duckdb_path is None) == (self.postgres_dsn is None):
+            raise ValueError("give exactly one of duckdb_path or postgres_dsn")
+
+
+def read_tables(location: WarehouseLocation, suites: Sequence[SuiteConfig]) -> dict[str, Any]:
+    """One short connection for all suites; returns suite name -> DataFrame."""
+    frames: dict[str, Any] = {}
+    tables = ", ".join(s.table for s in suites)
+    try:
+        if location.duckdb_path is not None:
+            if not location.duckdb_path.exists():
+                raise DataQualityRunError(f"warehouse file not found: {location.duckdb_path}")
+            with duckdb.connect(str(location.duckdb_path)) as con:
+                for suite in suites:
+                    frames[suite.name] = con.execute(suite.select_sql()).df()
+        else:
+            import psycopg
+
+            with psycopg.connect(str(location.postgres_dsn)) as con, con.cursor() as cur:
+                for suite in suites:
+                    cur.execute(suite.select_sql())  # type: ignore[arg-type]
+                    names = [d.name for d in cur.description or ()]
+                    frames[suite.name] = pd.DataFrame(cur.fetchall(), columns=names)
+    except (duckdb.Error, OSError) as exc:
+        raise DataQualityRunError(f"cannot read {tables}: {exc}") from exc
+    except Exception as exc:
+        if type(exc).__module__.startswith("psycopg"):
+            raise DataQualityRunError(f"cannot read {tables}: {exc}") from exc
+        raise
+    return frames
+
+
+def _context(data_docs_dir: Path | None):  # type: ignore[no-untyped-def]
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    if data_docs_dir is not None:
+        context.add_data_docs_site(
+            site_name=DATA_DOCS_SITE,
+            site_config={
+                "class_name": "SiteBuilder",
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(data_docs_dir),
+                },
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            },
+        )
+    return context
+
+
+def build_expectation(rule: RuleConfig, suite_name: str):  # type: ignore[no-untyped-def]
+    import great_expectations as gx
+
+    cls = getattr(gx.expectations, rule.expectation_class, None)
+    if cls is None:
+        raise SuiteConfigError(
+            f"{suite_name}.{rule.name}: GX has no expectation {rule.expectation!r}"
+        )
+    kwargs = dict(rule.kwargs)
+    if rule.mostly is not None:
+        kwargs["mostly"] = rule.mostly
+    try:
+        return cls(**kwargs, meta={"rule": rule.name})
+    except Exception as exc:  # pydantic validation: a typo in kwargs, a wrong type
+        raise SuiteConfigError(f"{suite_name}.{rule.name}: {exc}") from exc
+
+
+def _number(value: Any) -> float | None:
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else number
+
+
+def _observed(result: Mapping[str, Any], unexpected: int | None) -> str | None:
+    if "observed_value" in result:
+        value = result["observed_value"]
+        number = _number(value)
+        return f"{number:.6g}" if number is not None else (None if value is None else str(value))
+    if unexpected is None:
+        return None
+    evaluated = int(result.get("element_count", 0)) - int(result.get("missing_count") or 0)
+    return f"{unexpected} of {evaluated} unexpected"
+
+
+def _failing_ids(result: Mapping[str, Any], id_column: str | None) -> tuple[str, ...]:
+    if id_column is None:
+        return ()
+    rows = result.get("unexpected_index_list") or result.get("partial_unexpected_index_list")
+    ids: list[str] = []
+    for row in rows or ():
+        if isinstance(row, Mapping) and row.get(id_column) is not None:
+            value = str(row[id_column])
+            if value not in ids:
+                ids.append(value)
+        if len(ids) >= FAILING_IDS_SAMPLE:
+            break
+    return tuple(ids)
+
+
+def _rule_result(suite: SuiteConfig, rule: RuleConfig, gx_result: Any) -> RuleResult:
+    result: Mapping[str, Any] = gx_result.result or {}
+    exception = gx_result.exception_info or {}
+    if exception.get("raised_exception"):
+        # GX reports a missing column or a bad row_condition as a failed expectation.
+        message = str(exception.get("exception_message") or "expectation raised")
+        return RuleResult(
+            suite=suite.name,
+            expectation=rule.name,
+            expectation_type=rule.expectation,
+            column=rule.column,
+            success=False,
+            severity=rule.severity,
+            observed_value=f"error: {message}"[:500],
+            unexpected_count=None,
+            unexpected_share=None,
+            failing_ids=(),
+            description=rule.description,
+        )
+    unexpected = result.get("unexpected_count")
+    unexpected_count = None if unexpected is None else int(unexpected)
+    percent = _number(result.get("unexpected_percent"))
+    return RuleResult(
+        suite=suite.name,
+        expectation=rule.name,
+        expectation_type=rule.expectation,
+        column=rule.column,
+        success=bool(gx_result.success),
+        severity=rule.severity,
+        observed_value=_observed(result, unexpected_count),
+        unexpected_count=unexpected_count,
+        unexpected_share=None if percent is None else percent / 100.0,
+        failing_ids=_failing_ids(result, suite.id_column),
+        description=rule.description,
+    )
+
+
+def validate_frame(
+    suite: SuiteConfig,
+    frame: Any,
+    *,
+    run_id: str | None = None,
+    evaluated_at: datetime | None = None,
+    data_docs_dir: Path | None = None,
+) -> SuiteRun:
+    """Validate one DataFrame against one suite; render Data Docs when a folder is given."""
+    import great_expectations as gx
+
+    evaluated_at = evaluated_at or datetime.now(UTC)
+    run_id = run_id or uuid4().hex
+    missing = [c for c in (suite.id_column,) if c and c not in frame.columns]
+    if missing:
+        raise DataQualityRunError(f"{suite.table} has no id column {missing[0]!r}")
+    try:
+        prepared = derive(frame, suite.derive, evaluated_at)
+    except KeyError as exc:
+        raise DataQualityRunError(
+            f"{suite.table} lacks column {exc} needed by the suite's derived columns"
+        ) from exc
+
+    context = _context(data_docs_dir)
+    expectations = [build_expectation(rule, suite.name) for rule in suite.rules]
+    gx_suite = context.suites.add(gx.ExpectationSuite(name=suite.name, expectations=expectations))
+    batch = (
+        context.data_sources.add_pandas("warehouse")
+        .add_dataframe_asset(suite.table.replace(".", "__"))
+        .add_batch_definition_whole_dataframe("whole_table")
+    )
+    validation = context.validation_definitions.add(
+        gx.ValidationDefinition(name=f"{suite.name}_validation", data=batch, suite=gx_suite)
+    )
+    result_format: dict[str, Any] = {
+        "result_format": "COMPLETE" if suite.id_column else "SUMMARY",
+        "unexpected_index_column_names": [suite.id_column] if suite.id_column else [],
+        "partial_unexpected_count": FAILING_IDS_SAMPLE,
+    }
+    actions = []
+    if data_docs_dir is not None:
+        actions.append(
+            gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=[DATA_DOCS_SITE])
+        )
+    checkpoint = context.checkpoints.add(
+        gx.Checkpoint(
+            name=f"{suite.name}_checkpoint",
+            validation_definitions=[validation],
+            actions=actions,
+            result_format=result_format,
+        )
+    )
+    outcome = checkpoint.run(batch_parameters={"dataframe": prepared}, run_id=None)
+    by_rule: dict[str, Any] = {}
+    for suite_result in outcome.run_results.values():
+        for r in suite_result.results:
+            by_rule[r.expectation_config.meta["rule"]] = r
+    results = tuple(_rule_result(suite, rule, by_rule[rule.name]) for rule in suite.rules)
+    return SuiteRun(
+        suite=suite.name,
+        table=suite.table,
+        run_id=run_id,
+        evaluated_at=evaluated_at,
+        row_count=len(frame),
+        results=results,
+        data_docs_path=(data_docs_dir / "index.html") if data_docs_dir is not None else None,
+    )
+
+
+def persist(location: WarehouseLocation, runs: Sequence[SuiteRun]) -> int:
+    if location.duckdb_path is not None:
+        return persist_duckdb(location.duckdb_path, runs)
+    return persist_postgres(str(location.postgres_dsn), runs)
+
+
+def run_suites(
+    location: WarehouseLocation,
+    suites: Iterable[SuiteConfig] | None = None,
+    *,
+    run_id: str | None = None,
+    evaluated_at: datetime | None = None,
+    data_docs_dir: Path | None = None,
+    write_results: bool = True,
+) -> list[SuiteRun]:
+    """Read, validate, persist to dq.expectation_results and render Data Docs."""
+    chosen = list(load_suites() if suites is None else suites)
+    run_id = run_id or uuid4().hex
+    evaluated_at = evaluated_at or datetime.now(UTC)
+    frames = read_tables(location, chosen)
+    runs = [
+        validate_frame(
+            suite,
+            frames[suite.name],
+            run_id=run_id,
+            evaluated_at=evaluated_at,
+            data_docs_dir=data_docs_dir,
+        )
+        for suite in chosen
+    ]
+    if write_results:
+        persist(location, runs)
+    return runs
