@@ -9,7 +9,6 @@ Salesforce 403 REQUEST_LIMIT_EXCEEDED, ...) are decided by each source's `classi
 import json
 import logging
 import threading
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -33,6 +32,8 @@ from connectors.core.errors import (
 from connectors.core.redact import redact
 
 log = logging.getLogger("connectors.http")
+
+RETRY_AFTER_MAX = 300.0
 
 
 @dataclass
@@ -142,14 +143,15 @@ class HttpClient:
     def request(
         self, method: str, url: str, *, authenticated: bool = True, **kwargs: Any
     ) -> Response:
-        backoff = wait_exponential_jitter(initial=0.2, max=self.backoff_max, jitter=0.5)
+        backoff = wait_exponential_jitter(multiplier=0.2, max=self.backoff_max, jitter=0.5)
 
         def wait(state: RetryCallState) -> float:
             exc = state.outcome.exception() if state.outcome else None
             if isinstance(exc, TokenExpiredError):
                 return 0.0
             if isinstance(exc, RetryableError) and exc.retry_after is not None:
-                return min(exc.retry_after, self.backoff_max * 4)
+                # The server knows its window: wait as told (bounded against nonsense).
+                return min(exc.retry_after, RETRY_AFTER_MAX)
             return backoff(state)
 
         def before_sleep(state: RetryCallState) -> None:
@@ -193,7 +195,3 @@ def scaled_rate(limit: int, seconds: float, scale: float, margin: float = 1.05) 
     """`limit` calls per `seconds`, with a small safety margin, sped up by `scale`."""
     window_ms = max(1, int(seconds * 1000 * margin / max(scale, 1e-6)))
     return Rate(limit, window_ms)
-
-
-def sleep(seconds: float) -> None:
-    time.sleep(seconds)
