@@ -1,0 +1,79 @@
+"""Fault injection settings shared by the three fakes (seeded, so a run is reproducible)."""
+
+import random
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+TIMEOUT_MODES = ("sleep", "drop")
+
+
+@dataclass
+class FaultConfig:
+    """What can go wrong, and how often. Every share is a probability per vendor API request."""
+
+    seed: int = 0
+    # Share of requests answered with HTTP 500 or 503 (half each).
+    server_error_rate: float = 0.0
+    # Share of requests that hang for `timeout_seconds` ("sleep") or lose the connection ("drop").
+    timeout_rate: float = 0.0
+    timeout_seconds: float = 5.0
+    timeout_mode: str = "sleep"
+    # Share of responses whose body is cut in half while Content-Length announces the full size.
+    truncate_rate: float = 0.0
+    # Every N authenticated requests all issued tokens become invalid (0 = never).
+    token_expiry_every: int = 0
+    # Share of requests refused as over the rate limit (429 / 606 / REQUEST_LIMIT_EXCEEDED).
+    rate_limit_rate: float = 0.0
+    retry_after_seconds: int = 1
+    # After this many records served by a source, records carry one new field (None = off).
+    schema_drift_after: int | None = None
+    # After this many data pages served by a source, mutate it once (None = off).
+    mutate_after_pages: int | None = None
+    mutate_modify: int = 5
+    mutate_delete: int = 2
+    mutate_create: int = 1
+    # Sources the faults apply to; None means all three.
+    sources: list[str] | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("server_error_rate", "timeout_rate", "truncate_rate", "rate_limit_rate"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must be within [0, 1], got {value}")
+        if self.timeout_mode not in TIMEOUT_MODES:
+            raise ValueError(
+                f"timeout_mode must be one of {TIMEOUT_MODES}, got {self.timeout_mode}"
+            )
+        if self.token_expiry_every < 0:
+            raise ValueError("token_expiry_every must be >= 0")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "FaultConfig":
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown fault settings: {sorted(unknown)}")
+        return cls(**data)
+
+    def applies_to(self, source: str) -> bool:
+        return self.sources is None or source in self.sources
+
+
+class FaultDice:
+    """Seeded per source so that the same config gives the same fault sequence."""
+
+    def __init__(self, config: FaultConfig, source: str) -> None:
+        self.config = config
+        self.active = config.applies_to(source)
+        self._rng = random.Random(f"{config.seed}:{source}")
+
+    def roll(self, rate: float) -> bool:
+        # Always draw, so that enabling one fault does not shift another fault's sequence.
+        draw = self._rng.random()
+        return self.active and draw < rate
+
+    def choice(self, options: list[Any]) -> Any:
+        return self._rng.choice(options)
