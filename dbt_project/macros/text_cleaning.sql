@@ -85,3 +85,12 @@
             end
     end
 {%- endmacro %}
+
+{#- Cleaned text to a number when it looks like one (digits, optional sign, decimals, thousands
+    commas); anything else is NULL rather than an error. -#}
+{% macro to_number_or_null(clean_expr) -%}
+    case
+        when {{ regex_matches("replace(" ~ clean_expr ~ ", ',', '')", '^[+-]?[0-9]+(\.[0-9]+)?$') }}
+            then cast(replace({{ clean_expr }}, ',', '') as double precision)
+    end
+{%- endmacro %}

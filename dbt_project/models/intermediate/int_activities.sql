@@ -1,0 +1,127 @@
+{{ config(materialized='view') }}
+-- Calls, e-mails and meetings from Salesforce and Gong, one row per source record
+-- (contracts 5.4). A Task whose CallObject equals a Gong call id is the same call: the Gong
+-- call is the activity (recorded start and duration) and the Task row is kept with
+-- `duplicate_of_activity_id` set, so the call counts once and an incremental mart can update
+-- a Task that a later-arriving Gong call supersedes.
+with tasks as (
+    select * from {{ ref('stg_salesforce__tasks') }}
+    where not is_deleted and task_subtype in ('Call', 'Email')
+),
+
+events as (
+    select * from {{ ref('stg_salesforce__events') }}
+    where not is_deleted and event_type = 'Meeting'
+),
+
+gong_calls as (
+    select * from {{ ref('stg_gong__calls') }}
+    where scope = 'External' and direction in ('Outbound', 'Inbound', 'Conference')
+),
+
+reps as (
+    select rep_id, gong_user_id from {{ ref('int_reps') }} where gong_user_id is not null
+),
+
+logged_calls as (
+    -- the Task that logged each Gong call (the lowest Id when several did)
+    select
+        call_object as call_id,
+        min(owner_id) as owner_id,
+        min(who_id) as who_id,
+        max(_extracted_at) as _extracted_at
+    from tasks
+    where task_subtype = 'Call' and call_object is not null
+    group by call_object
+),
+
+task_activities as (
+    select
+        'sf_task:' || tasks.task_id as activity_id,
+        'salesforce_task' as activity_source,
+        tasks.task_id as source_record_id,
+        case when tasks.task_subtype = 'Call' then 'call' else 'email' end as activity_type,
+        tasks.owner_id as owner_rep_id,
+        coalesce(tasks.completed_at, tasks.created_at) as started_at,
+        tasks.call_duration_seconds as duration_seconds,
+        tasks.who_id,
+        tasks.account_id,
+        cast(null as {{ dbt.type_string() }}) as gong_call_id,
+        case when gong_calls.call_id is not null then 'gong_call:' || gong_calls.call_id end
+            as duplicate_of_activity_id,
+        case
+            when gong_calls._extracted_at > tasks._extracted_at then gong_calls._extracted_at
+            else tasks._extracted_at
+        end as _extracted_at
+    from tasks
+    left join gong_calls
+        on tasks.task_subtype = 'Call' and tasks.call_object = gong_calls.call_id
+),
+
+event_activities as (
+    select
+        'sf_event:' || event_id,
+        'salesforce_event',
+        event_id,
+        'meeting',
+        owner_id,
+        coalesce(start_at, activity_at, created_at),
+        duration_minutes * 60,
+        who_id,
+        account_id,
+        cast(null as {{ dbt.type_string() }}),
+        cast(null as {{ dbt.type_string() }}),
+        _extracted_at
+    from events
+),
+
+gong_activities as (
+    select
+        'gong_call:' || gong_calls.call_id,
+        'gong_call',
+        gong_calls.call_id,
+        case when gong_calls.direction = 'Conference' then 'meeting' else 'call' end,
+        -- the Gong host as a Salesforce user; the logging Task's owner when the host is unknown
+        coalesce(reps.rep_id, logged_calls.owner_id),
+        gong_calls.started_at,
+        gong_calls.duration_seconds,
+        logged_calls.who_id,
+        gong_calls.salesforce_account_id,
+        gong_calls.call_id,
+        cast(null as {{ dbt.type_string() }}),
+        case
+            when logged_calls._extracted_at > gong_calls._extracted_at then logged_calls._extracted_at
+            else gong_calls._extracted_at
+        end
+    from gong_calls
+    left join reps on gong_calls.primary_user_id = reps.gong_user_id
+    left join logged_calls on gong_calls.call_id = logged_calls.call_id
+),
+
+unioned as (
+    select * from task_activities
+    union all
+    select * from event_activities
+    union all
+    select * from gong_activities
+)
+
+select
+    activity_id,
+    activity_source,
+    source_record_id,
+    activity_type,
+    owner_rep_id,
+    started_at,
+    duration_seconds,
+    activity_type = 'call' and coalesce(duration_seconds, 0) >= {{ var('connected_call_seconds') }}
+        as is_connected,
+    who_id,
+    account_id,
+    gong_call_id,
+    duplicate_of_activity_id,
+    duplicate_of_activity_id is null as is_counted,
+    {{ reporting_date('started_at') }} as activity_local_date,
+    {{ reporting_month('started_at') }} as activity_month,
+    _extracted_at
+from unioned

@@ -1,0 +1,32 @@
+-- The persons an activity touched: Task/Event WhoId (a Lead or Contact), Gong external
+-- parties by e-mail. One row per (activity, person).
+with activities as (
+    select * from {{ ref('int_activities') }}
+),
+
+person_records as (
+    select * from {{ ref('int_person_records') }}
+),
+
+by_who as (
+    select activities.activity_id, person_records.person_key
+    from activities
+    inner join person_records
+        on activities.who_id = person_records.record_id
+        and person_records.record_type in ('salesforce_lead', 'salesforce_contact')
+),
+
+by_gong_party as (
+    select activities.activity_id, person_records.person_key
+    from activities
+    inner join {{ ref('stg_gong__call_parties') }} as parties
+        on activities.gong_call_id = parties.call_id
+    inner join person_records
+        on parties.email_normalized = person_records.record_id
+        and person_records.record_type = 'gong_party'
+    where parties.affiliation = 'External'
+)
+
+select activity_id, person_key from by_who
+union
+select activity_id, person_key from by_gong_party

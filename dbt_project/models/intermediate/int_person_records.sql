@@ -1,0 +1,79 @@
+-- Every source record that stands for a person, with the person key it resolves to.
+-- Identity = normalised e-mail (NFKC, trim, lower; contracts 5.4). Fallbacks when a record has
+-- no e-mail: a Salesforce Contact takes the e-mail of the Lead converted into it, a Marketo
+-- lead that of its synced Salesforce Lead/Contact; otherwise the record is a person of its
+-- own ("<record_type>:<id>"), never merged by name. Deleted records are ignored.
+with sf_leads as (
+    select * from {{ ref('stg_salesforce__leads') }} where not is_deleted
+),
+
+sf_contacts as (
+    select * from {{ ref('stg_salesforce__contacts') }} where not is_deleted
+),
+
+mkto_leads as (
+    select * from {{ ref('stg_marketo__leads') }} where not is_deleted
+),
+
+contact_emails as (
+    select
+        sf_contacts.contact_id,
+        coalesce(sf_contacts.email_normalized, min(sf_leads.email_normalized)) as email_normalized
+    from sf_contacts
+    left join sf_leads on sf_leads.converted_contact_id = sf_contacts.contact_id
+    group by sf_contacts.contact_id, sf_contacts.email_normalized
+),
+
+records as (
+    select
+        'salesforce_lead' as record_type,
+        lead_id as record_id,
+        email_normalized,
+        created_at,
+        cast(null as {{ dbt.type_string() }}) as marketo_lead_source
+    from sf_leads
+
+    union all
+
+    select
+        'salesforce_contact',
+        sf_contacts.contact_id,
+        contact_emails.email_normalized,
+        sf_contacts.created_at,
+        cast(null as {{ dbt.type_string() }})
+    from sf_contacts
+    inner join contact_emails on sf_contacts.contact_id = contact_emails.contact_id
+
+    union all
+
+    select
+        'marketo_lead',
+        mkto_leads.marketo_lead_id,
+        coalesce(mkto_leads.email_normalized, sf_leads.email_normalized, contact_emails.email_normalized),
+        mkto_leads.created_at,
+        mkto_leads.lead_source
+    from mkto_leads
+    left join sf_leads on mkto_leads.sfdc_lead_id = sf_leads.lead_id
+    left join contact_emails on mkto_leads.sfdc_contact_id = contact_emails.contact_id
+
+    union all
+
+    -- external Gong participants: only with an e-mail (a nameless dial-in is no person)
+    select distinct
+        'gong_party',
+        parties.email_normalized,
+        parties.email_normalized,
+        cast(null as timestamptz),
+        cast(null as {{ dbt.type_string() }})
+    from {{ ref('stg_gong__call_parties') }} as parties
+    where parties.affiliation = 'External' and parties.email_normalized is not null
+)
+
+select
+    record_type,
+    record_id,
+    email_normalized,
+    md5(coalesce(email_normalized, record_type || ':' || record_id)) as person_key,
+    created_at,
+    marketo_lead_source
+from records

@@ -1,0 +1,26 @@
+-- One row per Salesforce Account (not deleted), with the normalised company name used to
+-- match 株式会社サンプル / (株)サンプル / ｻﾝﾌﾟﾙ, and its customer status.
+with accounts as (
+    select * from {{ ref('stg_salesforce__accounts') }} where not is_deleted
+),
+
+won as (
+    select account_id, min(close_date) as first_won_close_date, count(*) as won_opportunity_count
+    from {{ ref('stg_salesforce__opportunities') }}
+    where not is_deleted and (is_won or stage_name = 'Closed Won')
+    group by account_id
+)
+
+select
+    accounts.account_id,
+    accounts.account_name,
+    accounts.account_name_normalized,
+    accounts.owner_id as owner_rep_id,
+    accounts.account_type,
+    accounts.industry,
+    accounts.created_at,
+    won.first_won_close_date,
+    coalesce(won.won_opportunity_count, 0) as won_opportunity_count,
+    won.account_id is not null as is_customer
+from accounts
+left join won on accounts.account_id = won.account_id
