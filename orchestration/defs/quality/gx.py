@@ -1,0 +1,136 @@
+"""Great Expectations suites (expectations/suites/*.yml) as Dagster asset checks.
+
+One multi-asset check per suite, one check per rule, named `gx_<suite>__<rule>`. A rule
+with severity `error` is a blocking check: when it fails, downstream assets in the same run
+(the published marts) are not materialized; a `warn` rule is reported and never blocks.
+GX itself is imported only when a check runs (expectations.runner imports it lazily).
+"""
+
+import logging
+from collections.abc import Iterable
+
+import dagster as dg
+
+from connectors.streams import STREAMS
+from expectations.config import RuleConfig, SuiteConfig, load_suites
+from expectations.results import RuleResult
+from orchestration.defs.ingestion.assets import WAREHOUSE_WRITER_POOL
+from orchestration.defs.ingestion.resources import WarehouseResource
+from orchestration.lib.translator import ingestion_asset_key
+
+logger = logging.getLogger(__name__)
+
+GX_OWNER = "team:analytics-engineering"
+
+
+def gx_check_name(suite: SuiteConfig, rule: RuleConfig) -> str:
+    return f"gx_{suite.name}__{rule.name}"
+
+
+def _severity(severity: str) -> dg.AssetCheckSeverity:
+    return dg.AssetCheckSeverity.ERROR if severity == "error" else dg.AssetCheckSeverity.WARN
+
+
+def _spec(suite: SuiteConfig, rule: RuleConfig) -> dg.AssetCheckSpec:
+    threshold = "" if rule.mostly is None else f", mostly {rule.mostly:g}"
+    return dg.AssetCheckSpec(
+        name=gx_check_name(suite, rule),
+        asset=dg.AssetKey(list(suite.asset_key)),
+        blocking=rule.severity == "error",
+        description=(
+            f"[{rule.severity}{threshold}] {rule.expectation}({rule.column})"
+            + (f": {rule.description}" if rule.description else "")
+        ),
+        metadata={"suite": suite.name, "suite_file": str(suite.source or "")},
+    )
+
+
+def _result(
+    suite: SuiteConfig, rule: RuleConfig, result: RuleResult, docs: str | None, rows: int
+) -> dg.AssetCheckResult:
+    metadata: dict[str, object] = {
+        "observed_value": result.observed_value or "",
+        "unexpected_count": dg.MetadataValue.int(result.unexpected_count or 0),
+        "unexpected_share": dg.MetadataValue.float(result.unexpected_share or 0.0),
+        "failing_ids_sample": dg.MetadataValue.json(list(result.failing_ids)),
+        "severity_configured": rule.severity,
+        "table": suite.table,
+        "rows": dg.MetadataValue.int(rows),
+    }
+    if rule.mostly is not None:
+        metadata["mostly"] = dg.MetadataValue.float(rule.mostly)
+    if docs:
+        metadata["data_docs"] = dg.MetadataValue.path(docs)
+    return dg.AssetCheckResult(
+        asset_key=dg.AssetKey(list(suite.asset_key)),
+        check_name=gx_check_name(suite, rule),
+        passed=result.success,
+        severity=_severity(rule.severity),
+        metadata=metadata,  # type: ignore[arg-type]
+        description=rule.description or None,
+    )
+
+
+def build_gx_suite_check(suite: SuiteConfig) -> dg.AssetChecksDefinition:
+    @dg.multi_asset_check(
+        name=f"gx_{suite.name}",
+        specs=[_spec(suite, rule) for rule in suite.rules],
+        description=suite.description or f"Great Expectations suite {suite.name}",
+        # Reads the warehouse and appends to dq.expectation_results: one writer at a time.
+        pool=WAREHOUSE_WRITER_POOL,
+        compute_kind="great_expectations",
+    )
+    def _gx_suite(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):  # type: ignore[no-untyped-def]
+        from expectations.runner import WarehouseLocation, run_suites
+
+        settings = warehouse.settings()
+        location = (
+            WarehouseLocation(postgres_dsn=settings.postgres_dsn)
+            if settings.target == "postgres"
+            else WarehouseLocation(duckdb_path=settings.path)
+        )
+        (run,) = run_suites(
+            location, [suite], run_id=context.run.run_id, data_docs_dir=settings.data_docs_dir
+        )
+        docs = str(run.data_docs_path) if run.data_docs_path else None
+        context.log.info(
+            f"GX suite {suite.name}: {len(run.failed())} of {len(run.results)} rules failed "
+            f"({len(run.blocking_failures)} blocking) on {run.row_count} rows; data docs: {docs}"
+        )
+        for rule in suite.rules:
+            yield _result(suite, rule, run.result(rule.name), docs, run.row_count)
+
+    return _gx_suite
+
+
+def build_gx_checks(suites: Iterable[SuiteConfig]) -> list[dg.AssetChecksDefinition]:
+    return [build_gx_suite_check(suite) for suite in suites]
+
+
+def known_asset_keys() -> set[dg.AssetKey]:
+    """Assets the project defines: the landed streams and every dbt node."""
+    from orchestration.defs.transform.assets import build_dbt_assets
+
+    keys = {ingestion_asset_key(src, s.name) for src, streams in STREAMS.items() for s in streams}
+    return keys | set(build_dbt_assets().keys)
+
+
+def suites_for_project() -> list[SuiteConfig]:
+    known = known_asset_keys()
+    suites = []
+    for suite in load_suites():
+        if dg.AssetKey(list(suite.asset_key)) in known:
+            suites.append(suite)
+        else:
+            # A model renamed in dbt must not take the whole code location down.
+            logger.warning(
+                "GX suite %s targets %s, which no asset defines; its checks are not loaded",
+                suite.name,
+                "/".join(suite.asset_key),
+            )
+    return suites
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return dg.Definitions(asset_checks=build_gx_checks(suites_for_project()))

@@ -1,0 +1,110 @@
+"""The GX checks in a small Dagster graph: error failures block publishing, warnings do not."""
+
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pandas as pd
+import pytest
+
+from expectations.config import SUITES_DIR, load_suite
+from orchestration.defs.ingestion.resources import WarehouseResource
+from orchestration.defs.quality.gx import build_gx_checks
+from tests.expectations.handoffs import clean_handoffs, write_table
+
+FCT_HANDOFFS = dg.AssetKey(["marts", "fct_handoffs"])
+PUBLISHED = dg.AssetKey(["published", "marts"])
+SUITE = load_suite(SUITES_DIR / "fct_handoffs.yml")
+
+
+def run_pipeline(tmp_path: Path, frame: pd.DataFrame) -> dg.ExecuteInProcessResult:
+    warehouse_path = tmp_path / "warehouse.duckdb"
+
+    @dg.asset(key=FCT_HANDOFFS)
+    def fct_handoffs() -> None:
+        write_table(warehouse_path, frame)
+
+    @dg.asset(key=PUBLISHED, deps=[FCT_HANDOFFS])
+    def published_marts() -> None:
+        (tmp_path / "published.marker").write_text("published")
+
+    defs = dg.Definitions(
+        assets=[fct_handoffs, published_marts],
+        asset_checks=build_gx_checks([SUITE]),
+        resources={
+            "warehouse": WarehouseResource(
+                path=str(warehouse_path), published_path=str(tmp_path / "published.duckdb")
+            )
+        },
+    )
+    job = defs.resolve_implicit_global_asset_job_def()
+    return job.execute_in_process(raise_on_error=False)
+
+
+@pytest.fixture(autouse=True)
+def data_docs_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "docs"
+    monkeypatch.setenv("DATA_DOCS_DIR", str(path))
+    return path
+
+
+def _checks(result: dg.ExecuteInProcessResult) -> dict[str, dg.AssetCheckEvaluation]:
+    return {e.check_name: e for e in result.get_asset_check_evaluations()}
+
+
+def _materialized(result: dg.ExecuteInProcessResult) -> set[dg.AssetKey]:
+    return {
+        e.asset_key
+        for e in result.get_asset_materialization_events()
+        if e.asset_key is not None  # type: ignore[attr-defined]
+    }
+
+
+def test_clean_batch_passes_and_publishes(tmp_path: Path, data_docs_dir: Path) -> None:
+    result = run_pipeline(tmp_path, clean_handoffs(120))
+
+    checks = _checks(result)
+    assert len(checks) == len(SUITE.rules)
+    assert all(name.startswith("gx_fct_handoffs__") for name in checks)
+    assert all(e.passed for e in checks.values())
+    assert PUBLISHED in _materialized(result)
+    assert (data_docs_dir / "index.html").exists()
+    docs = checks["gx_fct_handoffs__contact_email_syntax"].metadata["data_docs"]
+    assert docs.value == str(data_docs_dir / "index.html")
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
+        rows = con.execute("select count(*) from dq.expectation_results").fetchone()
+    assert rows == (len(SUITE.rules),)
+
+
+def test_error_failure_blocks_the_publish_asset(tmp_path: Path) -> None:
+    frame = clean_handoffs(120)
+    frame["contact_email"] = None  # a broken batch: every e-mail is gone
+
+    result = run_pipeline(tmp_path, frame)
+
+    checks = _checks(result)
+    batch = checks["gx_fct_handoffs__contact_email_present_batch"]
+    assert not batch.passed and batch.severity == dg.AssetCheckSeverity.ERROR
+    assert batch.metadata["unexpected_count"].value == 120
+    assert len(batch.metadata["failing_ids_sample"].value) == 20
+    assert FCT_HANDOFFS in _materialized(result)
+    assert PUBLISHED not in _materialized(result)
+    assert not (tmp_path / "published.marker").exists()
+
+
+def test_warning_does_not_block(tmp_path: Path) -> None:
+    frame = clean_handoffs(120)
+    frame.loc[frame.index[:30], "contact_email"] = "not-an-email"
+
+    result = run_pipeline(tmp_path, frame)
+
+    checks = _checks(result)
+    syntax = checks["gx_fct_handoffs__contact_email_syntax"]
+    assert not syntax.passed and syntax.severity == dg.AssetCheckSeverity.WARN
+    assert syntax.metadata["unexpected_count"].value == 30
+    assert syntax.metadata["unexpected_share"].value == pytest.approx(0.25)
+    assert [n for n, e in checks.items() if not e.passed] == [
+        "gx_fct_handoffs__contact_email_syntax"
+    ]
+    assert PUBLISHED in _materialized(result)
+    assert (tmp_path / "published.marker").read_text() == "published"
