@@ -1,0 +1,5 @@
+"""The sandbox world: a simulated THE MODEL company and the KPI truth it implies."""
+
+from sandbox.world.generate import generate
+
+__all__ = ["generate"]
