@@ -156,7 +156,11 @@ class FakeServer:
         self.httpd = _Server((self.host, port), _Handler)
         self.httpd.fake = self
         self._thread = threading.Thread(
-            target=self.httpd.serve_forever, name=f"fake-{self.source}", daemon=True
+            # A short poll interval keeps shutdown (and so each test's teardown) fast.
+            target=self.httpd.serve_forever,
+            kwargs={"poll_interval": 0.02},
+            name=f"fake-{self.source}",
+            daemon=True,
         )
         self._thread.start()
 
