@@ -145,12 +145,22 @@ def _failing_ids(result: Mapping[str, Any], id_column: str | None) -> tuple[str,
     return tuple(ids)
 
 
+def _exception_message(info: Any) -> str | None:
+    """GX puts errors either at the top level or keyed by the metric that failed."""
+    if not isinstance(info, Mapping):
+        return None
+    candidates = [info, *(v for v in info.values() if isinstance(v, Mapping))]
+    for candidate in candidates:
+        if candidate.get("raised_exception"):
+            return str(candidate.get("exception_message") or "expectation raised an error")
+    return None
+
+
 def _rule_result(suite: SuiteConfig, rule: RuleConfig, gx_result: Any) -> RuleResult:
     result: Mapping[str, Any] = gx_result.result or {}
-    exception = gx_result.exception_info or {}
-    if exception.get("raised_exception"):
+    message = _exception_message(gx_result.exception_info)
+    if message is not None:
         # GX reports a missing column or a bad row_condition as a failed expectation.
-        message = str(exception.get("exception_message") or "expectation raised")
         return RuleResult(
             suite=suite.name,
             expectation=rule.name,
