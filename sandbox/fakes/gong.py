@@ -21,7 +21,7 @@ from sandbox.fakes.base import (
     json_response,
 )
 from sandbox.fakes.faults import FaultConfig
-from sandbox.fakes.records import read_jsonl
+from sandbox.fakes.records import drop_nulls, read_jsonl
 
 DEFAULT_CREDENTIALS = {"access_key": "sandbox-gong-key", "access_key_secret": "sandbox-gong-secret"}
 PAGE_SIZE = 100
@@ -76,9 +76,9 @@ class GongFake(FakeServer):
         self.valid_keys = {self.credentials["access_key"]: self.credentials["access_key_secret"]}
         self.reject_next = False
         folder = data_dir / "gong"
-        self.users = read_jsonl(folder / "users.jsonl")
+        self.users = [drop_nulls(u) for u in read_jsonl(folder / "users.jsonl")]
         self.users_text = [dumps(u) for u in self.users]
-        self.calls: list[dict[str, Any]] = read_jsonl(folder / "calls.jsonl")
+        self.calls = [drop_nulls(c) for c in read_jsonl(folder / "calls.jsonl")]
         self._index_calls()
         self._created = 0
         self.route("GET", "/v2/users", self.list_users)
@@ -86,7 +86,10 @@ class GongFake(FakeServer):
         self.route("POST", "/v2/calls/extensive", self.calls_extensive)
 
     def _index_calls(self) -> None:
-        self.calls.sort(key=lambda c: (c["metaData"]["started"], c["metaData"]["id"]))
+        # Started times carry offsets (+09:00), so order by the instant, not the string.
+        self.calls.sort(
+            key=lambda c: (parse_datetime(c["metaData"]["started"]), c["metaData"]["id"])
+        )
         self.call_starts = [parse_datetime(c["metaData"]["started"]) for c in self.calls]
         self.basic_text = [dumps(c["metaData"]) for c in self.calls]
         self.extensive_cache: dict[str, list[str]] = {}

@@ -23,7 +23,7 @@ from sandbox.fakes.base import (
     json_response,
 )
 from sandbox.fakes.faults import FaultConfig
-from sandbox.fakes.records import read_jsonl
+from sandbox.fakes.records import drop_nulls, read_jsonl
 
 DEFAULT_CREDENTIALS = {"client_id": "sandbox-mkto-client", "client_secret": "sandbox-mkto-secret"}
 TOKEN_LIFETIME_SECONDS = 3600
@@ -105,8 +105,14 @@ class MarketoFake(FakeServer):
         self.activities: list[dict[str, Any]] = []
         self.activity_times: list[float] = []
         self.activity_text: list[str] = []
-        for activity in read_jsonl(folder / "activities.jsonl"):
-            self._append_activity(activity)
+        self.max_activity_id = 0
+        loaded = read_jsonl(folder / "activities.jsonl")
+        # The generator may keep Delete Lead activities (type 37) in a file of their own.
+        if (folder / "deleted_leads.jsonl").exists():
+            loaded += read_jsonl(folder / "deleted_leads.jsonl")
+            loaded.sort(key=lambda a: (parse_datetime(a["activityDate"]), int(a["id"])))
+        for activity in loaded:
+            self._append_activity(drop_nulls(activity))
         self.route("GET", "/identity/oauth/token", self.token, needs_auth=False)
         self.route("POST", "/identity/oauth/token", self.token, needs_auth=False)
         self.route("GET", "/rest/v1/activities/types.json", self.types)
@@ -119,6 +125,7 @@ class MarketoFake(FakeServer):
         self.route("GET", "/rest/v1/lead/{lead_id}.json", self.lead_by_id)
 
     def _append_activity(self, activity: dict[str, Any]) -> None:
+        self.max_activity_id = max(self.max_activity_id, int(activity["id"]))
         self.activities.append(activity)
         self.activity_times.append(parse_datetime(activity["activityDate"]).timestamp())
         self.activity_text.append(dumps(activity))
@@ -452,10 +459,10 @@ class MarketoFake(FakeServer):
 
     # ---------------------------------------------------------------- mutate
     def _next_activity(self, lead: dict[str, Any], type_id: int, **fields: Any) -> None:
-        next_id = (self.activities[-1]["id"] + 1) if self.activities else 1
+        next_id = self.max_activity_id + 1
         activity = {
             "id": next_id,
-            "marketoGUID": str(next_id),
+            "marketoGUID": f"00000000-0000-4001-8000-{next_id:012x}",
             "leadId": lead["id"],
             "activityDate": lead["updatedAt"],
             "activityTypeId": type_id,

@@ -23,3 +23,13 @@ def read_manifest(data_dir: Path) -> dict[str, Any]:
     if not path.exists():
         raise FileNotFoundError(f"{data_dir} is not a sandbox data directory: no manifest.json")
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def drop_nulls(value: Any) -> Any:
+    """Omit null-valued keys (recursively): the vendors' specs type these fields as non-null,
+    so a field without a value is absent rather than null (see sandbox/README.md)."""
+    if isinstance(value, dict):
+        return {k: drop_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [drop_nulls(item) for item in value]
+    return value
