@@ -73,6 +73,8 @@ def generate(
     for index in range(leads):
         world.simulate_person(index)
     world.legacy_customers(max(3, leads // 150))
+    world.internal_noise()
+    world.close_handoffs()
     world.close_accounts()
     writer.finish()
     for relpath in ALL_FILES:  # a small world may have no record of some kind

@@ -6,6 +6,7 @@ fact for the truth. The truth never reads the records back.
 
 import random
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,6 +124,8 @@ class World:
         self.truth = truth
         self.ids = Counters()
         self.accounts: dict[int, AccountState] = {}
+        self.account_meetings: dict[int, list[tuple[str, int]]] = defaultdict(list)
+        self.handoffs: list[tuple[int, str, str, int, str, float, bool, bool]] = []
         self.gong_by_rep = {rep.user_id: rep for rep in org.reps}
 
     # -- ids -----------------------------------------------------------------------------
@@ -245,6 +248,73 @@ class World:
             stages = [(created_ts, "Qualification", amount), (close_ts, "Closed Won", amount)]
             self.opportunity(rng, account, owner, "New Business", stages, amount, None, None)
             account.wins.append((close_ts, amount))
+
+    def internal_noise(self) -> None:
+        """Internal meetings (Gong scope Internal, Event Type Other): never activities."""
+        rng = random.Random(self.seed * 104_729 + 3)
+        for rep in self.org.reps:
+            if rep.gong_user_id is None:
+                continue
+            ts = self.start_ts + int(rng.uniform(1, 20) * DAY)
+            while ts < self.as_of_ts - DAY:
+                if rep.works_as(ts) is not None:
+                    self._internal_meeting(rng, rep, ts)
+                ts += int(rng.uniform(20, 40) * DAY)
+
+    def _internal_meeting(self, rng: random.Random, rep: Rep, ts: int) -> None:
+        call_id = self.gong_call_id()
+        record = {
+            "metaData": {
+                "id": call_id, "url": f"https://app.gong.io/call?id={call_id}",
+                "title": "週次定例", "scheduled": gong_datetime(ts), "started": gong_datetime(ts),
+                "duration": 1800, "primaryUserId": rep.gong_user_id,
+                "direction": rng.choice(("Conference", "Unknown")), "system": "Zoom",
+                "scope": "Internal", "media": "Video", "language": "jpn",
+                "workspaceId": "5551234567890", "isPrivate": False,
+            },
+            "context": [],
+            "parties": [
+                {"id": f"{call_id}1", "emailAddress": rep.gong_email, "userId": rep.gong_user_id,
+                 "name": f"{rep.family[0]} {rep.given[0]}", "affiliation": "Internal",
+                 "methods": ["Invitee"], "context": []},
+            ],
+        }  # fmt: skip
+        self.writer.write("gong/calls.jsonl", f"{marketo_datetime(ts)}|{call_id}", record)
+        event_ts = ts + DAY
+        event = {
+            "Id": self.sf_id("00U"), "Subject": "社内MTG", "Type": "Other",
+            "EventSubtype": "Event", "WhoId": None, "WhatId": None, "AccountId": None,
+            "OwnerId": rep.user_id, "ActivityDate": local_date(event_ts),
+            "ActivityDateTime": sf_datetime(event_ts), "StartDateTime": sf_datetime(event_ts),
+            "EndDateTime": sf_datetime(event_ts + 1800), "DurationInMinutes": 30,
+            "IsAllDayEvent": False, "IsPrivate": False, "ShowAs": "Busy", "Location": "会議室",
+            "IsRecurrence": False, **sf_stamps(event_ts - DAY, event_ts - DAY),
+        }  # fmt: skip
+        self.sf("Event", event, event_ts - DAY)
+
+    def close_handoffs(self) -> None:
+        """Handoff KPIs, once every meeting of every account is known."""
+        for (
+            company_index,
+            sender,
+            receiver,
+            tossup_ts,
+            status,
+            completeness,
+            qualified,
+            won,
+        ) in self.handoffs:
+            first_meeting = min(
+                (
+                    ts
+                    for owner, ts in self.account_meetings.get(company_index, ())
+                    if owner == receiver and ts >= tossup_ts
+                ),
+                default=None,
+            )
+            self.truth.add_handoff(
+                sender, receiver, tossup_ts, status, completeness, qualified, first_meeting, won
+            )
 
     def close_accounts(self) -> None:
         """Renewals per won contract, then the Account records and company KPIs."""
@@ -720,6 +790,10 @@ class PersonRun:
                 self.call(rep, t)
             else:
                 self.email_task(rep, t)
+            if rng.random() < 0.1:  # a follow-up to-do: a Task, but neither call nor e-mail
+                todo = self.task(rep, t + 300, "Task", Status="Not Started", IsClosed=False)
+                todo["Subject"] = "フォローアップ"
+                self.w.sf("Task", todo, _modstamp(todo))
             last = t
         return last
 
@@ -1049,16 +1123,11 @@ class PersonRun:
                 won,
                 final_amount,
             )
-        w.truth.add_handoff(
-            sender.user_id,
-            receiver.user_id,
-            tossup_ts,
-            status,
-            assessment.completeness,
-            assessment.is_qualified,
-            first_meeting if status == "accepted" else None,
-            won,
-        )
+        # The first meeting may be with another contact of the account: decided at the end.
+        w.handoffs.append(
+            (self.company.index, sender.user_id, receiver.user_id, tossup_ts, status,
+             assessment.completeness, assessment.is_qualified, won)
+        )  # fmt: skip
         lead_fields["_modstamp"] = modstamp if status_label else tossup_ts
         return lead_fields
 
@@ -1167,6 +1236,8 @@ class PersonRun:
             }
             w.sf("Event", record, _modstamp(record))
         self.activities.append(Activity("meeting", rep.user_id, ts))
+        if not before_account and self.account is not None:
+            w.account_meetings[self.account.company.index].append((rep.user_id, ts))
 
     # -- the person's truth ----------------------------------------------------------------
     def finish(self) -> None:
