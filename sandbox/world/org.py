@@ -20,6 +20,7 @@ ROLE_TEAMS: dict[str, str] = {
     "Full Cycle": "full_cycle",
     "一気通貫営業": "full_cycle",
 }
+FORCED_FATES = {"inside_sales": 0.0, "field_sales": 0.2}  # 0.0 leaves, 0.2 changed role
 TEAMS = ("marketing", "inside_sales", "field_sales", "customer_success", "full_cycle")
 
 FAMILY_NAMES = (
@@ -97,7 +98,8 @@ def _team_size(team: str, leads: int) -> int:
         "customer_success": 8_000,
         "full_cycle": 8_000,
     }[team]
-    return max(2 if team != "inside_sales" else 3, round(leads / per_rep))
+    minimum = {"inside_sales": 4, "field_sales": 3}.get(team, 2)
+    return max(minimum, round(leads / per_rep))
 
 
 @dataclass
@@ -149,6 +151,8 @@ def build_org(rng: random.Random, leads: int, start_ts: int, as_of_ts: int) -> O
             behaviour = [(hired, team)]
             # The first two reps of a team are stable so every team always has someone.
             fate = rng.random() if index >= 2 else 1.0
+            if index == 2 and team in FORCED_FATES:  # every world has a leaver and a mover
+                fate = FORCED_FATES[team]
             if fate < 0.15:
                 left = start_ts + int(span * (0.3 + 0.5 * rng.random()))
             elif fate < 0.3 and team in ("inside_sales", "field_sales"):

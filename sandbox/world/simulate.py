@@ -67,6 +67,22 @@ STAGE_FORECAST = {
     "Closed Lost": "Omitted",
 }
 LEAD_STATUS_FIELD_ID = 48
+LEAD_CUSTOM_FIELDS = (
+    "Tossup_Date__c",
+    "Inside_Sales_Rep__c",
+    "Challenge__c",
+    "Budget_Status__c",
+    "Budget_Amount__c",
+    "Authority__c",
+    "Timeframe__c",
+    "Next_Meeting__c",
+    "Handoff_Status__c",
+    "Handoff_Reject_Reason__c",
+    "ConvertedDate",
+    "ConvertedAccountId",
+    "ConvertedContactId",
+    "ConvertedOpportunityId",
+)
 
 SF = "salesforce/{}.jsonl"
 
@@ -223,6 +239,8 @@ class World:
             "IsConverted": False,
             **sf_stamps(ts, deleted_ts),
         }
+        for name in LEAD_CUSTOM_FIELDS:  # every Lead has the org's custom fields
+            record[name] = None
         record["IsDeleted"] = True
         self.sf("Lead", record, deleted_ts)
 
