@@ -4,6 +4,7 @@ import contextlib
 import json
 import re
 import socket
+import sys
 import threading
 import time
 import uuid
@@ -294,9 +295,8 @@ class FakeServer:
             return response
         template = route.template
         if not route.is_api:
-            response = route.handler(request)
-            self._count(f"admin {template}", response)
-            return response
+            # Admin calls are not vendor traffic: they stay out of the stats.
+            return route.handler(request)
         with self.lock:
             self.in_flight += 1
         try:
@@ -406,6 +406,12 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 64
     fake: FakeServer
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up (or a fault that cut the connection) is not a server error.
+        error = sys.exc_info()[1]
+        if not isinstance(error, ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -91,7 +91,8 @@ def build_fixture_world(out: Path, leads: int = 300, seed: int = 7) -> Path:
     sf_leads, mk_leads, activities, tasks = [], [], [], []
     for n in range(1, leads + 1):
         created = moment()
-        modified = created + timedelta(hours=rng.randrange(1, 500))
+        # Nothing may be later than as_of: the fakes' mutations happen after it.
+        modified = min(created + timedelta(hours=rng.randrange(1, 500)), AS_OF - timedelta(hours=1))
         email = f"person{n}@example.co.jp"
         sf_leads.append(
             {

@@ -74,9 +74,9 @@ def validate_exchange(spec_path: Path, response: requests.Response) -> None:
     query = parse_qs(parts.query)
     problems: list[str] = []
     for parameter in operation.get("parameters", []):
-        if parameter.get("in") == "query" and parameter.get("required"):
-            if parameter["name"] not in query:
-                problems.append(f"request lacks required query parameter {parameter['name']}")
+        required = parameter.get("in") == "query" and parameter.get("required")
+        if required and parameter["name"] not in query:
+            problems.append(f"request lacks required query parameter {parameter['name']}")
     body_schema = None
     if "requestBody" in operation:  # OpenAPI 3
         body_schema = operation["requestBody"]["content"]["application/json"]["schema"]
