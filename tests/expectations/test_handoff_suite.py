@@ -129,6 +129,27 @@ INJECTIONS: dict[str, tuple[Callable[[pd.DataFrame, int], None], set[str], int |
 }
 # Value rules skip NULLs: the share is over the rows the rule evaluated.
 EVALUATED = {"budget_amount_non_negative": N // 2}
+# Batch rules: the field is gone from the whole load (a broken mapping), failing both twins.
+_BATCH_COLUMNS = {
+    "contact_name_present_batch": "contact_name",
+    "challenge_specific_batch": "challenge",
+    "budget_status_mapped_batch": "budget_status",
+    "authority_mapped_batch": "authority",
+    "timeframe_parsed_batch": "timeframe_date",
+    "next_meeting_present_batch": "next_meeting_at",
+}
+for _rule, _column in _BATCH_COLUMNS.items():
+    INJECTIONS[_rule] = (_all(_column, None), {_rule.removesuffix("_batch")}, N)
+
+
+def _phone_gone(frame: pd.DataFrame, k: int) -> None:
+    frame["contact_phone"] = None
+    frame["contact_phone_raw"] = None
+
+
+# Amounts without any status are inconsistent too: a real second symptom of the same break.
+INJECTIONS["budget_status_mapped_batch"][1].add("budget_amount_consistent_with_status")
+INJECTIONS["contact_phone_present_batch"] = (_phone_gone, {"contact_phone_present"}, N)
 AGGREGATES = {"completeness_mean", "completeness_mean_batch", "qualified_share"}
 
 
