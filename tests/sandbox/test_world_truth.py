@@ -194,3 +194,49 @@ def test_messy_forms_are_present(world: Path) -> None:
         == next(o for o in opps if o["Id"] == r["ConvertedOpportunityId"])["OwnerId"]
         for r in handoffs
     )
+
+
+def test_renewals_new_customers_and_proposals(world: Path) -> None:
+    opps = [o for o in read(world, "salesforce/Opportunity.jsonl") if not o["IsDeleted"]]
+    due, renewed = Counter(), Counter()
+    first_won: dict[str, str] = {}
+    for opp in opps:
+        if opp["Type"] == "Renewal":
+            due[opp["CloseDate"][:7]] += 1
+            renewed[opp["CloseDate"][:7]] += opp["StageName"] == "Closed Won"
+        if opp["StageName"] == "Closed Won":
+            day = first_won.get(opp["AccountId"])
+            first_won[opp["AccountId"]] = min(day, opp["CloseDate"]) if day else opp["CloseDate"]
+    assert sum(due.values()) > 0
+    assert truth(world, "renewals_due") == {m: float(n) for m, n in due.items()}
+    assert truth(world, "retention_rate") == pytest.approx(
+        {m: renewed[m] / n for m, n in due.items()}
+    )
+    assert truth(world, "new_customers") == dict(Counter(d[:7] for d in first_won.values()))
+
+    leads = [r for r in read(world, "salesforce/Lead.jsonl") if not r["IsDeleted"]]
+    accepted = {
+        r["ConvertedOpportunityId"]
+        for r in leads
+        if r["Tossup_Date__c"] and handoff_status(r["Handoff_Status__c"]) == "accepted"
+    }
+    first_proposal: dict[str, datetime] = {}
+    for row in read(world, "salesforce/OpportunityHistory.jsonl"):
+        if row["StageName"] == "Proposal" and row["OpportunityId"] in accepted:
+            first_proposal.setdefault(row["OpportunityId"], parse(row["CreatedDate"]))
+    proposals = Counter(month(ts) for ts in first_proposal.values())
+    assert truth(world, "proposals") == {m: float(n) for m, n in proposals.items()}
+    owners = {o["Id"]: o["OwnerId"] for o in opps}
+    won_lost: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for opp in opps:
+        if opp["Id"] in accepted and opp["IsClosed"]:
+            cell = won_lost[(owners[opp["Id"]], opp["CloseDate"][:7])]
+            cell[0] += opp["IsWon"]
+            cell[1] += 1
+    doc = json.loads((world / "truth.json").read_text(encoding="utf-8"))
+    by_rep = {
+        (r["key"], r["month"]): r["value"]
+        for r in doc["kpis"]
+        if r["kpi"] == "win_rate" and r["grain"] == "rep"
+    }
+    assert by_rep == pytest.approx({k: won / n for k, (won, n) in won_lost.items()})
