@@ -13,7 +13,7 @@ from typing import Any
 from pyrate_limiter import Duration, Rate
 
 from connectors.config import Settings
-from connectors.core.http import HttpClient, scaled_rate
+from connectors.core.http import HttpClient, HttpStats, scaled_rate
 from connectors.core.redact import register_secret
 from connectors.core.timeutil import utcnow
 from connectors.destinations.base import Batch, Destination
@@ -86,6 +86,18 @@ def reader_for(source: str, settings: Settings) -> SourceReader:
     if key not in _READERS:
         _READERS[key] = _new_reader(source, settings)
     return _READERS[key]
+
+
+def http_stats() -> dict[str, HttpStats]:
+    """Request, retry and throttling counters of this process's readers, per source."""
+    totals: dict[str, HttpStats] = {}
+    for (source, _), reader in _READERS.items():
+        stats = totals.setdefault(source, HttpStats())
+        stats.requests += reader.client.stats.requests
+        stats.retries += reader.client.stats.retries
+        stats.throttled += reader.client.stats.throttled
+        stats.token_refreshes += reader.client.stats.token_refreshes
+    return totals
 
 
 def close_readers() -> None:

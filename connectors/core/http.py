@@ -25,6 +25,7 @@ from tenacity import (
 )
 
 from connectors.core.errors import (
+    RateLimitedError,
     RetryableError,
     TokenExpiredError,
     VendorError,
@@ -133,7 +134,7 @@ class HttpClient:
         if response.status >= 500:
             raise RetryableError(f"{self.source}: HTTP {response.status} from {response.url}")
         if response.status == 429:
-            raise RetryableError(
+            raise RateLimitedError(
                 f"{self.source}: HTTP 429 from {response.url}",
                 retry_after=_retry_after(response.headers),
             )
@@ -158,6 +159,10 @@ class HttpClient:
             exc = state.outcome.exception() if state.outcome else None
             with self._lock:
                 self.stats.retries += 1
+                if isinstance(exc, RateLimitedError) or (
+                    isinstance(exc, RetryableError) and exc.retry_after is not None
+                ):
+                    self.stats.throttled += 1
             if isinstance(exc, TokenExpiredError) and self.auth is not None:
                 self.stats.token_refreshes += 1
                 self.auth.invalidate()

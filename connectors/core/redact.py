@@ -14,7 +14,7 @@ _PATTERNS = [
     re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=:!-]+"),
     re.compile(r"(?i)(basic\s+)[A-Za-z0-9+/=]+"),
     re.compile(
-        r"(?i)((?:access_token|refresh_token|client_secret|password|secret|token)"
+        r"(?i)(\b(?:access_token|refresh_token|client_secret|password|secret|token)"
         r"[\"']?\s*[=:]\s*[\"']?)[^&\s\"',}]+"
     ),
 ]

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from connectors.config import Settings
-from connectors.core.errors import RateLimitedError, VendorError
+from connectors.core.errors import RateLimitedError, TokenExpiredError, VendorError
 from connectors.core.http import HttpClient, Response
 from connectors.core.redact import register_secret
 from connectors.core.timeutil import to_iso, to_iso_seconds, utcnow
@@ -51,6 +51,7 @@ class GongReader:
         self.client = client
         client.auth = GongAuth(settings)
         client.classify = self._classify
+        self._auth_refusals = 0
 
     def close(self) -> None:
         self.client.close()
@@ -63,7 +64,14 @@ class GongReader:
                 retry_after=float(retry_after) if retry_after else None,
             )
         if response.status in (401, 403):
+            # Basic keys do not expire, but a gateway may refuse one request; a second refusal
+            # in a row means the credentials are wrong, which no retry will fix.
+            self._auth_refusals += 1
+            if self._auth_refusals <= 2:
+                raise TokenExpiredError(f"gong: request refused (HTTP {response.status})")
             raise VendorError(f"gong: access denied (HTTP {response.status}): {response.body}")
+        if response.status < 400:
+            self._auth_refusals = 0
         if 400 <= response.status < 500 and response.status != 404:
             raise VendorError(f"gong: HTTP {response.status} {response.body} for {response.url}")
 
