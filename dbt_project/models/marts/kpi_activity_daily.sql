@@ -1,0 +1,48 @@
+-- Activity KPIs per rep and reporting-time-zone day (the daily view of the monthly counts).
+with activities as (
+    select * from {{ ref('fct_activities') }} where is_counted
+),
+
+reps as (
+    select rep_id, team from {{ ref('dim_rep') }}
+),
+
+persons_worked as (
+    select activities.owner_rep_id, activities.activity_local_date, count(distinct activity_persons.person_key) as leads_worked
+    from activities
+    inner join {{ ref('int_activity_persons') }} as activity_persons
+        on activities.activity_id = activity_persons.activity_id
+    group by 1, 2
+),
+
+daily as (
+    select
+        owner_rep_id as rep_id,
+        activity_local_date,
+        min(activity_month) as month,
+        sum(case when activity_type = 'call' then 1 else 0 end) as calls,
+        sum(case when activity_type = 'call' and is_connected then 1 else 0 end) as connected_calls,
+        sum(case when activity_type = 'email' then 1 else 0 end) as emails_sent,
+        sum(case when activity_type = 'meeting' then 1 else 0 end) as meetings_held,
+        count(*) as touches
+    from activities
+    where owner_rep_id is not null
+    group by 1, 2
+)
+
+select
+    daily.rep_id,
+    reps.team,
+    daily.activity_local_date,
+    daily.month,
+    daily.calls,
+    daily.connected_calls,
+    daily.emails_sent,
+    daily.meetings_held,
+    daily.touches,
+    coalesce(persons_worked.leads_worked, 0) as leads_worked
+from daily
+left join reps on daily.rep_id = reps.rep_id
+left join persons_worked
+    on daily.rep_id = persons_worked.owner_rep_id
+    and daily.activity_local_date = persons_worked.activity_local_date
