@@ -1,0 +1,1 @@
+"""Small operator tools (measurement scripts)."""
