@@ -108,3 +108,23 @@ def test_warning_does_not_block(tmp_path: Path) -> None:
     ]
     assert PUBLISHED in _materialized(result)
     assert (tmp_path / "published.marker").read_text() == "published"
+
+
+def test_project_definitions_attach_every_suite(dbt_manifest: Path) -> None:
+    """No suite is skipped in the real code location: each targets an asset that exists."""
+    from expectations.config import load_suites
+    from orchestration.defs.quality.gx import defs, suites_for_project
+
+    assert dbt_manifest.exists()
+    assert [s.name for s in suites_for_project()] == [s.name for s in load_suites()]
+    checks = defs().asset_checks or []
+    names = {key.name for check in checks for key in check.check_keys}  # type: ignore[union-attr]
+    assert len(names) == sum(len(s.rules) for s in load_suites())
+    blocking = {
+        spec.name
+        for check in checks
+        for spec in check.check_specs
+        if spec.blocking  # type: ignore[union-attr]
+    }
+    assert "gx_fct_handoffs__contact_email_present_batch" in blocking
+    assert "gx_fct_handoffs__contact_email_syntax" not in blocking
