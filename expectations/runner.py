@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -60,7 +61,9 @@ def read_tables(location: WarehouseLocation, suites: Sequence[SuiteConfig]) -> d
                 for suite in suites:
                     cur.execute(suite.select_sql())  # type: ignore[arg-type]
                     names = [d.name for d in cur.description or ()]
-                    frames[suite.name] = pd.DataFrame(cur.fetchall(), columns=names)
+                    frames[suite.name] = _numeric_to_float(
+                        pd.DataFrame(cur.fetchall(), columns=names)
+                    )
     except (duckdb.Error, OSError) as exc:
         raise DataQualityRunError(f"cannot read {tables}: {exc}") from exc
     except Exception as exc:
@@ -68,6 +71,15 @@ def read_tables(location: WarehouseLocation, suites: Sequence[SuiteConfig]) -> d
             raise DataQualityRunError(f"cannot read {tables}: {exc}") from exc
         raise
     return frames
+
+
+def _numeric_to_float(frame: Any) -> Any:
+    """Postgres NUMERIC arrives as Decimal objects; GX aggregates want floats."""
+    for column in frame.columns:
+        values = frame[column].dropna()
+        if len(values) and isinstance(values.iloc[0], Decimal):
+            frame[column] = frame[column].astype("float64")
+    return frame
 
 
 def _context(data_docs_dir: Path | None):  # type: ignore[no-untyped-def]
