@@ -79,3 +79,29 @@ def test_postgres_failed_batch_leaves_state_and_rows_untouched(pg_dsn: str) -> N
     assert dest.read_state("salesforce", "lead") == {"cursor": "c1"}
     with psycopg.connect(pg_dsn) as con:
         assert con.execute("SELECT count(*) FROM raw.salesforce__lead").fetchone() == (1,)
+
+
+def test_extract_from_the_fakes_into_postgres(pg_dsn: str, tmp_path) -> None:
+    serve = pytest.importorskip("sandbox.serve")
+    from connectors.run import close_readers, extract_source
+
+    from .sandbox_support import expected_ids, make_world
+
+    world = make_world(tmp_path / "world", leads=200, seed=7)
+    close_readers()
+    try:
+        with serve.running(world) as sb:
+            dest = PostgresDestination(pg_dsn)
+            for source in ("gong", "marketo"):
+                extract_source(source, destination=dest, run_id="pg", env=sb.env)
+            again = extract_source("gong", destination=dest, run_id="pg2", env=sb.env)
+    finally:
+        close_readers()
+    assert again[1].records_sent <= 3  # incremental from the committed Postgres state
+    expected = expected_ids(world)
+    with psycopg.connect(pg_dsn) as con:
+        for table in ("gong__calls", "gong__users", "marketo__activities", "marketo__leads"):
+            ids = {r[0] for r in con.execute(f"SELECT DISTINCT id FROM raw.{table}").fetchall()}
+            assert ids == expected[table], table
+        seqs = con.execute("SELECT _load_seq FROM raw.gong__calls ORDER BY _load_seq").fetchall()
+        assert [s[0] for s in seqs] == list(range(1, len(seqs) + 1))
