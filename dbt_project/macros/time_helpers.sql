@@ -38,7 +38,7 @@
 {%- endmacro %}
 
 {% macro default__hours_between(start_ts, end_ts) -%}
-    (extract(epoch from ({{ end_ts }} - {{ start_ts }})) / 3600.0)
+    cast(extract(epoch from ({{ end_ts }} - {{ start_ts }})) / 3600.0 as double precision)
 {%- endmacro %}
 
 {% macro duckdb__hours_between(start_ts, end_ts) -%}

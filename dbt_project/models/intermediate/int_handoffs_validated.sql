@@ -81,13 +81,13 @@ scored as (
     select
         validated.*,
         case when is_valid_contact_phone then contact_phone_candidate end as contact_phone,
-        (
+        cast((
             {%- for field in ['company_name', 'contact_name', 'contact_email', 'contact_phone',
                 'challenge', 'budget_status', 'budget_amount', 'authority', 'timeframe',
                 'next_meeting_at'] %}
             case when is_valid_{{ field }} then 1 else 0 end{{ " +" if not loop.last }}
             {%- endfor %}
-        ) / 10.0 as completeness,
+        ) / 10.0 as double precision) as completeness,
         (
             case when budget_status in ('confirmed', 'estimated') then 1 else 0 end
             + case when is_valid_authority and authority <> 'unknown' then 1 else 0 end

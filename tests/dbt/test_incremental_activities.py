@@ -1,0 +1,70 @@
+"""fct_activities is incremental: a Gong call that lands after the Task that logged it must
+flip that Task to not counted on the next (non-full-refresh) build, so the call counts once."""
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from tests.dbt.dbt_runner import run_dbt
+from tests.dbt.mini_world import IS_REP, write_mini_world
+from tests.dbt.raw_loader import STREAMS, land_duckdb, raw_rows
+
+
+def _build(database: Path, work_dir: Path) -> None:
+    # models and seeds only: data tests are covered elsewhere and would double the run time
+    result = run_dbt(
+        ["build", "--target", "duckdb", "--exclude-resource-type", "test", "unit_test"],
+        env={"WAREHOUSE_PATH": str(database)},
+        target_path=work_dir / "dbt_target",
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
+
+
+def _state(database: Path) -> tuple[list[tuple], float]:
+    with duckdb.connect(str(database), read_only=True) as conn:
+        tasks = conn.execute(
+            "select activity_id, is_counted from marts.fct_activities"
+            " where activity_source = 'salesforce_task' and activity_type = 'call' order by 1"
+        ).fetchall()
+        (calls,) = conn.execute(
+            "select value from marts.kpi_monthly_long where kpi = 'calls' and grain = 'rep'"
+            f" and grain_key = '{IS_REP}' and month = '2026-03'"
+        ).fetchone()
+    return tasks, calls
+
+
+def test_late_gong_call_supersedes_logged_task(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    write_mini_world(data_dir)
+    calls_file = data_dir / "gong" / "calls.jsonl"
+    late_calls = calls_file.read_text("utf-8")
+    calls_file.write_text("", "utf-8")  # first extraction: Gong has not recorded the calls yet
+    database = tmp_path / "warehouse.duckdb"
+    land_duckdb(data_dir, database)
+    _build(database, tmp_path)
+    tasks, calls = _state(database)
+    assert tasks == [("sf_task:00T000000000001AAA", True), ("sf_task:00T000000000003AAA", True)]
+    assert calls == 2.0
+
+    calls_file.write_text(late_calls, "utf-8")
+    (gong_calls,) = [s for s in STREAMS if s.table == "gong__calls"]
+    rows = raw_rows(data_dir, gong_calls, "late-run", datetime.now(UTC))
+    with duckdb.connect(str(database)) as conn:
+        for record_id, cursor, raw, extracted_at, run_id, seq in rows:
+            conn.execute(
+                "insert into raw.gong__calls values (?, cast(? as timestamptz), cast(? as json),"
+                " ?, ?, ?)",
+                [record_id, cursor, raw, extracted_at, run_id, seq],
+            )
+    _build(database, tmp_path)
+    tasks, calls = _state(database)
+    assert tasks == [("sf_task:00T000000000001AAA", False), ("sf_task:00T000000000003AAA", True)]
+    assert calls == 2.0  # the Gong call replaced the Task: still one call, plus the short one
+    with duckdb.connect(str(database), read_only=True) as conn:
+        (gong_rows,) = conn.execute(
+            "select count(*) from marts.fct_activities where activity_source = 'gong_call'"
+        ).fetchone()
+    assert gong_rows == 2
+    assert json.loads(rows[0][2])["metaData"]["id"] == "7001"
