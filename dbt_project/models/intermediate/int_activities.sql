@@ -3,15 +3,17 @@
 -- (contracts 5.4). A Task whose CallObject equals a Gong call id is the same call: the Gong
 -- call is the activity (recorded start and duration) and the Task row is kept with
 -- `duplicate_of_activity_id` set, so the call counts once and an incremental mart can update
--- a Task that a later-arriving Gong call supersedes.
+-- a Task that a later-arriving Gong call supersedes. Deleted Tasks/Events are kept, not
+-- counted, for the same reason.
 with tasks as (
+    -- deleted records stay (not counted) so an incremental mart learns of the deletion
     select * from {{ ref('stg_salesforce__tasks') }}
-    where not is_deleted and task_subtype in ('Call', 'Email')
+    where task_subtype in ('Call', 'Email')
 ),
 
 events as (
     select * from {{ ref('stg_salesforce__events') }}
-    where not is_deleted and event_type = 'Meeting'
+    where event_type = 'Meeting'
 ),
 
 gong_calls as (
@@ -31,7 +33,7 @@ logged_calls as (
         min(who_id) as who_id,
         max(_extracted_at) as _extracted_at
     from tasks
-    where task_subtype = 'Call' and call_object is not null
+    where task_subtype = 'Call' and call_object is not null and not is_deleted
     group by call_object
 ),
 
@@ -49,6 +51,7 @@ task_activities as (
         cast(null as {{ dbt.type_string() }}) as gong_call_id,
         case when gong_calls.call_id is not null then 'gong_call:' || gong_calls.call_id end
             as duplicate_of_activity_id,
+        tasks.is_deleted,
         case
             when gong_calls._extracted_at > tasks._extracted_at then gong_calls._extracted_at
             else tasks._extracted_at
@@ -71,6 +74,7 @@ event_activities as (
         account_id,
         cast(null as {{ dbt.type_string() }}),
         cast(null as {{ dbt.type_string() }}),
+        is_deleted,
         _extracted_at
     from events
 ),
@@ -89,6 +93,7 @@ gong_activities as (
         gong_calls.salesforce_account_id,
         gong_calls.call_id,
         cast(null as {{ dbt.type_string() }}),
+        false,
         case
             when logged_calls._extracted_at > gong_calls._extracted_at then logged_calls._extracted_at
             else gong_calls._extracted_at
@@ -120,7 +125,8 @@ select
     account_id,
     gong_call_id,
     duplicate_of_activity_id,
-    duplicate_of_activity_id is null as is_counted,
+    is_deleted,
+    duplicate_of_activity_id is null and not is_deleted as is_counted,
     {{ reporting_date('started_at') }} as activity_local_date,
     {{ reporting_month('started_at') }} as activity_month,
     _extracted_at

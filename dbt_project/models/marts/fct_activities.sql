@@ -37,6 +37,7 @@ select
     activities.account_id,
     activities.gong_call_id,
     activities.duplicate_of_activity_id,
+    activities.is_deleted,
     activities.is_counted,
     activities._extracted_at
 from activities
