@@ -62,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         _reset_warehouse(settings.path)
 
     import dagster as dg
+
     from sandbox.serve import running
 
     with running(data_dir) as sandbox:

@@ -6,6 +6,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
+
 from sandbox.serve import running
 from sandbox.world import generate
 

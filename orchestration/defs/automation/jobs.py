@@ -5,6 +5,7 @@ import os
 
 import dagster as dg
 import requests
+
 from connectors.streams import STREAMS
 
 # In-process: on a 2-core machine a step process costs ~1.3 s, and steps that write DuckDB

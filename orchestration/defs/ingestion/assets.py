@@ -5,9 +5,9 @@ to assets and their results to materialization metadata.
 """
 
 import dagster as dg
+
 from connectors.run import extract_stream
 from connectors.streams import STREAMS
-
 from orchestration.lib.translator import ingestion_asset_key
 
 INGESTION_OWNER = "team:data-engineering"
@@ -40,7 +40,7 @@ def stream_specs(source: str) -> list[dg.AssetSpec]:
 
 def build_source_assets(source: str) -> dg.AssetsDefinition:
     @dg.multi_asset(
-        name=f"{source}_ingestion",
+        name=f"extract_{source}",
         specs=stream_specs(source),
         can_subset=True,
         retry_policy=INGESTION_RETRY,
@@ -55,7 +55,7 @@ def build_source_assets(source: str) -> dg.AssetsDefinition:
                 source,
                 key.path[-1],
                 destination=destination,
-                run_id=context.run_id,
+                run_id=context.run.run_id,
                 env=vendor.as_env(),
             )
             context.log.info(

@@ -27,7 +27,7 @@ def build_publish_asset() -> dg.AssetsDefinition:
         settings = warehouse.settings()
         result = publish_marts(
             published_path=settings.published_path,
-            run_id=context.run_id,
+            run_id=context.run.run_id,
             warehouse_path=settings.path if settings.target == "duckdb" else None,
             postgres_dsn=settings.postgres_dsn if settings.target == "postgres" else None,
         )

@@ -1,6 +1,8 @@
 """The dbt project, loaded once, and the dbt CLI resource."""
 
+import sys
 from functools import cache
+from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
@@ -20,5 +22,12 @@ def dbt_project() -> DbtProject:
 def defs() -> dg.Definitions:
     project = dbt_project()
     return dg.Definitions(
-        resources={"dbt": DbtCliResource(project_dir=project, profiles_dir=str(DBT_PROJECT_DIR))}
+        resources={
+            "dbt": DbtCliResource(
+                project_dir=project,
+                profiles_dir=str(DBT_PROJECT_DIR),
+                # The dbt of this interpreter's environment, whether or not .venv/bin is on PATH.
+                dbt_executable=str(Path(sys.executable).with_name("dbt")),
+            )
+        }
     )

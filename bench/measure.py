@@ -1,0 +1,107 @@
+"""Measurement primitives: wall time, peak RSS of a whole process tree, medians with ranges."""
+
+import os
+import platform
+import statistics
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import psutil
+
+
+class PeakRss:
+    """Samples the summed RSS of this process and all its children (dbt, workers) every 20 ms.
+
+    Summing over the tree matters: dbt runs as a child process, dlt forks normalize workers.
+    """
+
+    def __init__(self, interval: float = 0.02) -> None:
+        self.interval = interval
+        self.peak_bytes = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _tree_rss(self) -> int:
+        root = psutil.Process(os.getpid())
+        total = 0
+        for proc in [root, *root.children(recursive=True)]:
+            try:
+                total += proc.memory_info().rss
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak_bytes = max(self.peak_bytes, self._tree_rss())
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> "PeakRss":
+        self.peak_bytes = self._tree_rss()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak_bytes = max(self.peak_bytes, self._tree_rss())
+
+
+@dataclass
+class Sample:
+    seconds: float
+    peak_rss_mb: float
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@contextmanager
+def measured() -> Iterator[dict[str, Any]]:
+    """Yields a dict the caller may fill with extra figures; adds seconds and peak RSS."""
+    out: dict[str, Any] = {}
+    with PeakRss() as rss:
+        start = time.perf_counter()
+        yield out
+        out["seconds"] = time.perf_counter() - start
+    out["peak_rss_mb"] = rss.peak_bytes / 2**20
+
+
+@dataclass(frozen=True)
+class Summary:
+    median: float
+    low: float
+    high: float
+    n: int
+
+    def fmt(self, unit: str = "", digits: int = 2) -> str:
+        return f"{self.median:.{digits}f}{unit} [{self.low:.{digits}f}-{self.high:.{digits}f}]"
+
+
+def summarise(values: list[float]) -> Summary:
+    return Summary(statistics.median(values), min(values), max(values), len(values))
+
+
+def alternate(
+    contenders: dict[str, Callable[[], dict[str, Any]]], repetitions: int
+) -> dict[str, list[dict[str, Any]]]:
+    """Runs contenders interleaved (A B C A B C ...) so machine noise hits all of them alike."""
+    results: dict[str, list[dict[str, Any]]] = {name: [] for name in contenders}
+    for _ in range(repetitions):
+        for name, run in contenders.items():
+            results[name].append(run())
+    return results
+
+
+def machine() -> dict[str, Any]:
+    freq = psutil.cpu_freq()
+    return {
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cpu": platform.processor() or platform.machine(),
+        "logical_cpus": psutil.cpu_count(),
+        "cpu_mhz": freq.max if freq else None,
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+    }
