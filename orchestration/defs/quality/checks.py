@@ -1,4 +1,4 @@
-"""Checks beyond dbt tests: freshness of the raw layer and the GX handoff suites."""
+"""Freshness checks on the raw layer (the GX suites live in gx.py, dbt tests come with dbt)."""
 
 from datetime import timedelta
 
