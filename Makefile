@@ -14,6 +14,8 @@ export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := False
 export DEMO_LEADS
+# dagster-dbt looks dbt up on PATH (e.g. when `dagster dev` re-parses the project).
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .PHONY: install manifest demo test lint format dev sandbox bench reliability clean
 
@@ -57,7 +59,7 @@ sandbox: $(SANDBOX_DIR)/manifest.json
 dev: manifest $(SANDBOX_DIR)/manifest.json
 	$(BIN)/python -m sandbox serve --data $(SANDBOX_DIR) & sandbox_pid=$$!; \
 	trap 'kill $$sandbox_pid 2>/dev/null || true' EXIT INT TERM; \
-	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 bench: manifest
 	$(BIN)/pip install --quiet -e '.[dev,bench]' 2>&1 | { grep -v 'is ignored' || true; }
