@@ -1,0 +1,79 @@
+"""Shared fixtures of the reliability tests: one sandbox world and one fault-free reference run."""
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from orchestration.env import DBT_PROJECT_DIR
+
+from .scoreboard import SCOREBOARD
+from .support import PipelineOutcome, pipeline_env, run_pipeline
+
+LEADS = 200
+SEED = 11
+
+
+@pytest.fixture(scope="session")
+def dbt_manifest() -> Path:
+    """Dagster reads the dbt manifest at load time: build it when a direct pytest run lacks it."""
+    import subprocess
+    import sys
+
+    manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
+    if not manifest.exists():
+        dbt = Path(sys.executable).with_name("dbt")
+        subprocess.run(
+            [
+                str(dbt),
+                "parse",
+                "--project-dir",
+                str(DBT_PROJECT_DIR),
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+                "--quiet",
+            ],
+            check=True,
+        )
+    return manifest
+
+
+@pytest.fixture(scope="session")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from sandbox.world import generate
+
+    return generate(tmp_path_factory.mktemp("reliability_world"), leads=LEADS, seed=SEED)
+
+
+@pytest.fixture(scope="session")
+def reference(
+    world: Path, tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path
+) -> Iterator[Path]:
+    """A fault-free pipeline run on the world; yields its directory (warehouse, published)."""
+    from sandbox.serve import running
+
+    run_dir = tmp_path_factory.mktemp("reference")
+    with running(world) as sandbox:
+        outcome: PipelineOutcome = run_pipeline(pipeline_env(run_dir, sandbox.env))
+    assert outcome.success, outcome.describe()
+    SCOREBOARD.trials += 1
+    yield run_dir
+
+
+def copy_run(source: Path, target: Path) -> Path:
+    """A copy of a run's warehouse and published files (a previous state to start from)."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in ("warehouse.duckdb", "published.duckdb"):
+        if (source / name).exists():
+            shutil.copy2(source / name, target / name)
+    return target
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # type: ignore[no-untyped-def]
+    if SCOREBOARD.trials == 0 and not os.environ.get("RELIABILITY_SCOREBOARD_ALWAYS"):
+        return
+    terminalreporter.section("reliability scoreboard")
+    for line in SCOREBOARD.lines():
+        terminalreporter.write_line(line)

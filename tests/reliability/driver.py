@@ -1,0 +1,61 @@
+"""Child-process driver: run the Dagster job `full_pipeline` once and report on stdout.
+
+Reliability tests start it with `python -m tests.reliability.driver` so that they can SIGKILL
+the pipeline at any moment, or run it in a hostile environment (bad credentials, unwritable
+paths, RLIMIT_FSIZE), without touching the test process. Everything comes from the
+environment, exactly like a production run: sandbox URLs and credentials, WAREHOUSE_PATH,
+WAREHOUSE_PUBLISHED_PATH, DATA_DOCS_DIR, DAGSTER_HOME.
+
+Output: Dagster's console log at DEBUG on stderr (one line per event, so a parent can see which
+step started), then one line `RESULT {json}` on stdout: success flag, failed steps and the
+failure messages.
+"""
+
+import json
+import os
+import sys
+
+RESULT_PREFIX = "RESULT "
+
+
+def _failure_messages(result) -> list[str]:  # type: ignore[no-untyped-def]
+    messages: list[str] = []
+    for event in result.all_events:
+        if event.is_failure:
+            data = event.event_specific_data
+            error = getattr(data, "error", None)
+            text = event.message or ""
+            if error is not None:
+                text += f"\n{error.message}"
+            messages.append(text)
+    return messages
+
+
+def main() -> int:
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    import dagster as dg
+
+    from orchestration.definitions import defs
+
+    job = defs().resolve_job_def("full_pipeline")
+    log_level = os.environ.get("RELIABILITY_LOG_LEVEL", "DEBUG")
+    result = job.execute_in_process(
+        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+        instance=dg.DagsterInstance.get(),
+        raise_on_error=False,
+    )
+    failed_steps = sorted({e.step_key for e in result.all_events if e.is_step_failure})
+    report = {
+        "success": result.success,
+        "run_id": result.run_id,
+        "failed_steps": failed_steps,
+        "failures": _failure_messages(result),
+    }
+    print(RESULT_PREFIX + json.dumps(report), flush=True)
+    return 0 if result.success else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

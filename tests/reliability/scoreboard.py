@@ -1,0 +1,38 @@
+"""Session-wide reliability counters, printed by conftest's pytest_terminal_summary hook."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Scoreboard:
+    trials: int = 0
+    faults: Counter[str] = field(default_factory=Counter)
+    records_sent: int = 0
+    records_loaded: int = 0
+    records_quarantined: int = 0
+    records_lost: int = 0
+    records_duplicated: int = 0
+    reader_queries: int = 0
+    reader_errors: int = 0
+
+    def add_records(self, sent: int, loaded: int, quarantined: int) -> None:
+        self.records_sent += sent
+        self.records_loaded += loaded
+        self.records_quarantined += quarantined
+
+    def lines(self) -> list[str]:
+        faults = ", ".join(f"{kind} {n}" for kind, n in sorted(self.faults.items())) or "none"
+        return [
+            f"trials run:          {self.trials}",
+            f"faults injected:     {faults}",
+            f"records sent:        {self.records_sent}",
+            f"records loaded:      {self.records_loaded}",
+            f"records quarantined: {self.records_quarantined}",
+            f"records lost:        {self.records_lost}  (must be 0)",
+            f"records duplicated:  {self.records_duplicated}  (must be 0)",
+            f"BI reader queries:   {self.reader_queries}, errors {self.reader_errors} (must be 0)",
+        ]
+
+
+SCOREBOARD = Scoreboard()
