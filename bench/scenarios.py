@@ -1,0 +1,274 @@
+"""The benchmark scenarios (issue 7): a extraction contenders, b growth, c 1% re-run,
+d peak RSS (collected by a, b, c, e), e throttled sandbox."""
+
+import math
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from bench.measure import alternate, measured, summarise
+from bench.worlds import world
+from connectors.streams import STREAMS
+
+WORK_DIR = Path(__file__).resolve().parent / ".work"
+UNTHROTTLED_RATE_SCALE = "1000"  # the client limiter must not be what scenario a/b measure
+PAGE_SIZE = {"salesforce": 2000, "marketo": 300, "gong": 100}
+ALL_STREAMS = {f"{source}.{s.name}" for source, specs in STREAMS.items() for s in specs}
+
+
+def _summary(values: list[float]) -> dict[str, Any]:
+    return asdict(summarise(values))
+
+
+def _timed(run: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
+    def wrapped() -> dict[str, Any]:
+        with measured() as sample:
+            sample.update(run())
+        return sample
+
+    return wrapped
+
+
+# -- a: extraction ------------------------------------------------------------------------
+def extraction(leads: int, seed: int, reps: int, with_dlt: bool) -> dict[str, Any]:
+    from bench.contenders import dlt_rest, ours, raw
+    from sandbox.serve import running
+
+    data_dir, _ = world(leads, seed)
+    workdir = WORK_DIR / f"a-{leads}"
+    workdir.mkdir(parents=True, exist_ok=True)
+    # dlt's rest_api cannot batch Marketo lead ids per page; compare the same set everywhere.
+    compared = ALL_STREAMS - dlt_rest.UNSUPPORTED if with_dlt else set(ALL_STREAMS)
+    with running(data_dir, enforce_limits=False) as sb:
+        env = {**sb.env, "CONNECTORS_RATE_SCALE": UNTHROTTLED_RATE_SCALE}
+        contenders: dict[str, Callable[[], dict[str, Any]]] = {
+            "raw": _timed(lambda: raw.extract(env, compared)),
+            "ours": _timed(lambda: ours.extract(env, workdir / "ours.duckdb", compared)),
+        }
+        if with_dlt:
+            contenders["dlt_default"] = _timed(
+                lambda: dlt_rest.extract(
+                    env, workdir / "dlt_default.duckdb", tuned=False, streams=compared
+                )
+            )
+            contenders["dlt_tuned"] = _timed(
+                lambda: dlt_rest.extract(
+                    env, workdir / "dlt_tuned.duckdb", tuned=True, streams=compared
+                )
+            )
+        runs = alternate(contenders, reps)
+    shutil.rmtree(workdir, ignore_errors=True)
+    out: dict[str, Any] = {"compared_streams": sorted(compared), "contenders": {}}
+    for name, samples in runs.items():
+        for sample in samples:
+            sample["total_records"] = sum(sample["records"].values())
+            sample["records_per_s"] = sample["total_records"] / sample["seconds"]
+        out["contenders"][name] = {
+            "records": samples[-1]["total_records"],
+            "records_by_stream": samples[-1]["records"],
+            "records_per_s": _summary([s["records_per_s"] for s in samples]),
+            "seconds": _summary([s["seconds"] for s in samples]),
+            "peak_rss_mb": _summary([s["peak_rss_mb"] for s in samples]),
+            "requests": samples[-1].get("requests"),
+        }
+    counts = {name: c["records"] for name, c in out["contenders"].items()}
+    out["same_record_set"] = len(set(counts.values())) == 1
+    out["record_counts"] = counts
+    speed = {name: c["records_per_s"]["median"] for name, c in out["contenders"].items()}
+    out["ratios"] = {
+        f"ours/{other}": speed["ours"] / speed[other] for other in speed if other != "ours"
+    }
+    return out
+
+
+# -- b + c: whole pipeline, then a re-run after 1% of records changed ----------------------
+def _mutation_plan(data_dir: Path) -> dict[str, dict[str, int]]:
+    """1% of each source's mutable records: 80% modified, 10% deleted, 10% created."""
+    import json
+
+    files = json.loads((data_dir / "manifest.json").read_text())["files"]
+    base = {
+        "salesforce": sum(
+            n
+            for f, n in files.items()
+            if f.split("/")[-1].split(".")[0]
+            in ("Account", "Contact", "Lead", "Opportunity", "Task", "Event")
+        ),
+        "marketo": files.get("marketo/leads.jsonl", 0),
+        "gong": files.get("gong/calls.jsonl", 0),
+    }
+    plan = {}
+    for source, total in base.items():
+        changed = max(1, round(total * 0.01))
+        delete = create = max(0, round(changed * 0.1))
+        plan[source] = {"modify": changed - delete - create, "delete": delete, "create": create}
+    return plan
+
+
+def _changed_per_stream(touched: dict[str, dict[str, Any]]) -> dict[str, int]:
+    """Records each stream must re-read after the mutation (what an ideal client fetches)."""
+    by_endpoint = {s.endpoint: s.name for s in STREAMS["salesforce"]}
+    changed: dict[str, int] = {}
+    for sobject, ids in touched["salesforce"].items():
+        name = by_endpoint.get(sobject, sobject)
+        changed[f"salesforce.{name}"] = sum(len(v) for v in ids.values())
+    marketo = touched["marketo"]
+    marketo = marketo.get("leads", marketo) if "modified" not in marketo else marketo
+    changed["marketo.leads"] = len(marketo["modified"]) + len(marketo["created"])
+    changed["marketo.activities"] = changed["marketo.leads"]  # one type 12/13 activity each
+    changed["marketo.deleted_leads"] = len(marketo["deleted"])
+    gong = touched["gong"]
+    gong = gong.get("calls", gong) if "modified" not in gong else gong
+    changed["gong.calls"] = sum(len(v) for v in gong.values())
+    return changed
+
+
+def _minimum_calls(changed: dict[str, int]) -> int:
+    """One call per stream at least (to learn there is nothing new), else ceil(changed/page)."""
+    total = 0
+    for stream in sorted(ALL_STREAMS):
+        source = stream.split(".")[0]
+        total += max(1, math.ceil(changed.get(stream, 0) / PAGE_SIZE[source]))
+    return total
+
+
+def pipeline(leads: int, seed: int, reps: int, with_rerun: bool) -> dict[str, Any]:
+    from bench.pipeline import pipeline_env, reset_warehouse, run_full_pipeline
+    from sandbox.serve import running
+
+    data_dir, _ = world(leads, seed)
+    workdir = WORK_DIR / f"b-{leads}"
+    full_runs: list[dict[str, Any]] = []
+    reruns: list[dict[str, Any]] = []
+    plan = _mutation_plan(data_dir)
+    for rep in range(reps):
+        # A fresh sandbox per repetition: mutations live in the fakes' memory.
+        with (
+            running(data_dir, enforce_limits=False) as sb,
+            pipeline_env(workdir, sb.env, UNTHROTTLED_RATE_SCALE),
+        ):
+            reset_warehouse(workdir)
+            with measured() as sample:
+                sample.update(run_full_pipeline())
+            sample["http_calls"] = {s: sb.stats(s)["total"] for s in PAGE_SIZE}
+            full_runs.append(sample)
+            if not with_rerun:
+                continue
+            touched = {
+                source: sb.mutate(source, seed=seed + rep, **counts)
+                for source, counts in plan.items()
+            }
+            sb.reset_stats()
+            with measured() as again:
+                again.update(run_full_pipeline())
+            stats = {s: sb.stats(s) for s in PAGE_SIZE}
+            changed = _changed_per_stream(touched)
+            again["changed_records"] = changed
+            again["http_calls"] = {s: st["total"] for s, st in stats.items()}
+            again["http_calls_by_endpoint"] = {s: st["requests"] for s, st in stats.items()}
+            again["minimum_calls"] = _minimum_calls(changed)
+            reruns.append(again)
+    shutil.rmtree(workdir, ignore_errors=True)
+    out: dict[str, Any] = {"b": _pipeline_summary(full_runs)}
+    if with_rerun:
+        c = _pipeline_summary(reruns)
+        full_median = out["b"]["seconds"]["median"]
+        calls = [sum(r["http_calls"].values()) for r in reruns]
+        c.update(
+            {
+                "mutation_plan": plan,
+                "changed_records": reruns[-1]["changed_records"],
+                "http_calls": _summary([float(c) for c in calls]),
+                "http_calls_by_source": reruns[-1]["http_calls"],
+                "http_calls_by_endpoint": reruns[-1]["http_calls_by_endpoint"],
+                "minimum_calls": reruns[-1]["minimum_calls"],
+                "calls_over_minimum": statistics_median(calls) / reruns[-1]["minimum_calls"],
+                "rerun_over_full": c["seconds"]["median"] / full_median,
+            }
+        )
+        out["c"] = c
+    return out
+
+
+def statistics_median(values: list[int]) -> float:
+    return summarise([float(v) for v in values]).median
+
+
+def _pipeline_summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    stages = sorted({stage for r in runs for stage in r["stages"]})
+    return {
+        "success": all(r["success"] for r in runs),
+        "failed_steps": sorted({s for r in runs for s in r["failed_steps"]}),
+        "seconds": _summary([r["seconds"] for r in runs]),
+        "stages": {s: _summary([r["stages"].get(s, 0.0) for r in runs]) for s in stages},
+        "steps_last_run": runs[-1]["steps"],
+        "peak_rss_mb": _summary([r["peak_rss_mb"] for r in runs]),
+        "dbt_rows_affected": runs[-1]["dbt_rows_affected"],
+        "http_calls_last_run": runs[-1].get("http_calls"),
+    }
+
+
+# -- e: throttled sandbox -------------------------------------------------------------------
+# Published quotas (vendor-apis.md) as calls per fake second; the fakes enforce exactly these.
+QUOTA_PER_SECOND = {"marketo": 100 / 20, "gong": 3.0}
+
+
+def throttled(leads: int, seed: int, reps: int, clock_speed: float) -> dict[str, Any]:
+    from connectors.destinations.duckdb import DuckDBDestination
+    from connectors.run import close_readers, extract_source, http_stats
+    from sandbox.serve import running
+
+    data_dir, _ = world(leads, seed)
+    workdir = WORK_DIR / f"e-{leads}"
+    workdir.mkdir(parents=True, exist_ok=True)
+    per_source: dict[str, list[dict[str, Any]]] = {s: [] for s in QUOTA_PER_SECOND}
+    for _ in range(reps):
+        for source in QUOTA_PER_SECOND:
+            with running(data_dir, enforce_limits=True, clock_speed=clock_speed) as sb:
+                env = {**sb.env, "CONNECTORS_RATE_SCALE": str(clock_speed)}
+                db = workdir / f"{source}.duckdb"
+                db.unlink(missing_ok=True)
+                with measured() as sample:
+                    started = time.perf_counter()
+                    extract_source(
+                        source, destination=DuckDBDestination(db), run_id="bench-e", env=env
+                    )
+                    seconds = time.perf_counter() - started
+                # Marketo refuses with 606 inside HTTP 200: the client's throttled counter sees it.
+                client = http_stats().get(source)
+                close_readers()
+                stats = sb.stats(source)
+                calls = stats["total"]
+                refused = max(
+                    stats["status"].get("429", 0), client.throttled if client is not None else 0
+                )
+                quota = QUOTA_PER_SECOND[source] * clock_speed
+                sample.update(
+                    {
+                        "calls": calls,
+                        "seconds": seconds,
+                        "calls_per_s": calls / seconds,
+                        "share_of_quota": calls / seconds / quota,
+                        "throttled_answers": refused,
+                        "throttled_share": refused / calls if calls else 0.0,
+                        "status": stats["status"],
+                    }
+                )
+                per_source[source].append(sample)
+    shutil.rmtree(workdir, ignore_errors=True)
+    return {
+        source: {
+            "quota_calls_per_s": QUOTA_PER_SECOND[source] * clock_speed,
+            "calls": samples[-1]["calls"],
+            "seconds": _summary([s["seconds"] for s in samples]),
+            "share_of_quota": _summary([s["share_of_quota"] for s in samples]),
+            "throttled_answers": max(s["throttled_answers"] for s in samples),
+            "throttled_share": max(s["throttled_share"] for s in samples),
+            "status_last_run": samples[-1]["status"],
+            "peak_rss_mb": _summary([s["peak_rss_mb"] for s in samples]),
+        }
+        for source, samples in per_source.items()
+    }
