@@ -31,6 +31,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--quick", action="store_true", help="2,000 leads, 1 repetition")
     parser.add_argument("--no-dlt", action="store_true", help="scenario a without dlt")
+    parser.add_argument(
+        "--dlt-max-leads",
+        type=int,
+        default=100_000,
+        help="skip dlt above this scale (dlt default runs ~1,300 records/s here)",
+    )
     parser.add_argument("--clock-speed", type=float, default=20.0, help="scenario e fake clock")
     parser.add_argument("--out", type=Path, help="JSON path (default bench/results/<stamp>.json)")
     args = parser.parse_args(argv)
@@ -61,6 +67,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "reps": args.reps,
             "seed": args.seed,
             "with_dlt": not args.no_dlt,
+            "dlt_max_leads": args.dlt_max_leads,
             "clock_speed": args.clock_speed,
         },
         "worlds": {},
@@ -78,7 +85,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         if "a" in wanted:
             print(f"a: extraction at {leads} leads ...", flush=True)
             scen.setdefault("a", {})[key] = scenarios.extraction(
-                leads, args.seed, args.reps, with_dlt=not args.no_dlt
+                leads,
+                args.seed,
+                args.reps,
+                with_dlt=not args.no_dlt and leads <= args.dlt_max_leads,
             )
         if wanted & {"b", "c", "d"}:
             print(f"b/c: whole pipeline at {leads} leads ...", flush=True)

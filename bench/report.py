@@ -108,7 +108,7 @@ def print_report(results: dict[str, Any]) -> None:
             f"{_fmt(c['seconds'], 1, ' s')} = {c['rerun_over_full']:.0%} of the full run; "
             f"HTTP calls {c['http_calls']['median']:.0f} "
             f"vs minimum {c['minimum_calls']} ({c['calls_over_minimum']:.2f}x); "
-            f"dbt rows affected {c['dbt_rows_affected']}"
+            f"dbt table rows written {sum(c['dbt_rows_written'].values())}"
         )
         for stage, summary in c["stages"].items():
             print(f"   {stage:<10} {_fmt(summary, 1, ' s')}")

@@ -206,7 +206,7 @@ def _pipeline_summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "stages": {s: _summary([r["stages"].get(s, 0.0) for r in runs]) for s in stages},
         "steps_last_run": runs[-1]["steps"],
         "peak_rss_mb": _summary([r["peak_rss_mb"] for r in runs]),
-        "dbt_rows_affected": runs[-1]["dbt_rows_affected"],
+        "dbt_rows_written": runs[-1]["dbt_rows_written"],
         "http_calls_last_run": runs[-1].get("http_calls"),
     }
 
