@@ -59,6 +59,7 @@ def reference(
         outcome: PipelineOutcome = run_pipeline(pipeline_env(run_dir, sandbox.env))
     assert outcome.success, outcome.describe()
     SCOREBOARD.trials += 1
+    outcome.count_records()
     yield run_dir
 
 

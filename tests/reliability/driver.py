@@ -31,6 +31,19 @@ def _failure_messages(result) -> list[str]:  # type: ignore[no-untyped-def]
     return messages
 
 
+def _record_totals(result) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Sum of the extract assets' materialization metadata: sent, loaded, quarantined."""
+    totals = {"records_sent": 0, "loaded": 0, "quarantined": 0}
+    for event in result.all_events:
+        if event.event_type_value != "ASSET_MATERIALIZATION":
+            continue
+        metadata = event.event_specific_data.materialization.metadata
+        for name in totals:
+            if name in metadata:
+                totals[name] += int(metadata[name].value)
+    return totals
+
+
 def main() -> int:
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
@@ -52,6 +65,7 @@ def main() -> int:
         "run_id": result.run_id,
         "failed_steps": failed_steps,
         "failures": _failure_messages(result),
+        "records": _record_totals(result),
     }
     print(RESULT_PREFIX + json.dumps(report), flush=True)
     return 0 if result.success else 1

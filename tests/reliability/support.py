@@ -42,6 +42,20 @@ class PipelineOutcome:
     def success(self) -> bool:
         return self.returncode == 0 and bool(self.result and self.result["success"])
 
+    @property
+    def records(self) -> dict[str, int]:
+        return (self.result or {}).get(
+            "records", {"records_sent": 0, "loaded": 0, "quarantined": 0}
+        )
+
+    def count_records(self) -> None:
+        """Add this run's extraction totals to the scoreboard; sent must be loaded + quarantined."""
+        from .scoreboard import SCOREBOARD
+
+        r = self.records
+        assert r["records_sent"] == r["loaded"] + r["quarantined"], r
+        SCOREBOARD.add_records(r["records_sent"], r["loaded"], r["quarantined"])
+
     def describe(self) -> str:
         failures = (self.result or {}).get("failures", [])
         return f"rc={self.returncode} failures={failures[:3]} stderr tail={self.stderr[-3000:]}"
@@ -100,21 +114,29 @@ def run_pipeline(
 
 
 def run_and_kill_in_stage(
-    env: Mapping[str, str], stage: str, rng: random.Random, max_delay: float
+    env: Mapping[str, str],
+    stage: str,
+    rng: random.Random,
+    max_delay: float,
+    outputs: list[str] | None = None,
 ) -> tuple[bool, str]:
     """Start the pipeline; SIGKILL it a random moment after a step of `stage` starts.
 
     Returns (killed, step key). Not killed means the run ended before the kill moment.
+    The child's stdout and stderr are appended to `outputs` (for the secret scan).
     """
     prefixes = STAGES[stage]
     proc = start_pipeline(env)
     assert proc.stderr is not None and proc.stdout is not None
     seen_step: list[str] = []
     started = threading.Event()
+    stderr_lines: list[str] = []
+    stdout_text: list[str] = []
 
     def watch_stderr() -> None:
         assert proc.stderr is not None
         for line in proc.stderr:
+            stderr_lines.append(line)
             if " - STEP_START - " in line and not started.is_set():
                 step = line.split(" - STEP_START - ")[0].rsplit(" - ", 1)[-1].strip()
                 if step.startswith(prefixes):
@@ -123,7 +145,7 @@ def run_and_kill_in_stage(
 
     watcher = threading.Thread(target=watch_stderr, daemon=True)
     watcher.start()
-    drain = threading.Thread(target=proc.stdout.read, daemon=True)
+    drain = threading.Thread(target=lambda: stdout_text.append(proc.stdout.read()), daemon=True)
     drain.start()
     killed = False
     deadline = time.monotonic() + RUN_TIMEOUT_SECONDS
@@ -138,6 +160,9 @@ def run_and_kill_in_stage(
         proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=60)
     watcher.join(timeout=5)
+    drain.join(timeout=5)
+    if outputs is not None:
+        outputs.extend(["".join(stderr_lines), "".join(stdout_text)])
     return killed, (seen_step[0] if seen_step else "")
 
 
@@ -245,8 +270,13 @@ def quarantine_count(warehouse: Path) -> int:
         con.close()
 
 
+# Staging relations whose grain is a pair (a child row per parent): key = first two columns.
+PAIR_KEYED_STAGING = ("stg_gong__call_parties", "stg_marketo__activity_attributes")
+
+
 def staging_duplicates(warehouse: Path) -> dict[str, int]:
-    """Per staging relation with a unique key column: rows beyond one per key (must be 0)."""
+    """Per staging relation: rows beyond one per key (must be 0). The key is the first column
+    (dbt's staging models lead with their primary key), or the first two for child rows."""
     con = duckdb.connect(str(warehouse), read_only=True)
     out: dict[str, int] = {}
     try:
@@ -263,11 +293,11 @@ def staging_duplicates(warehouse: Path) -> dict[str, int]:
                     [schema, table],
                 ).fetchall()
             ]
-            key = next((c for c in columns if c.endswith("_id") or c == "id"), None)
-            if key is None:
-                continue
+            key = columns[:2] if table in PAIR_KEYED_STAGING else columns[:1]
+            key_sql = ", ".join(f'"{c}"' for c in key)
             out[f"{schema}.{table}"] = con.execute(
-                f'select count(*) - count(distinct "{key}") from "{schema}"."{table}"'
+                f"select count(*) - (select count(*) from (select distinct {key_sql} "
+                f'from "{schema}"."{table}")) from "{schema}"."{table}"'
             ).fetchone()[0]
         return out
     finally:
