@@ -19,15 +19,17 @@ RESULT_PREFIX = "RESULT "
 
 
 def _failure_messages(result) -> list[str]:  # type: ignore[no-untyped-def]
+    """Each failure event's message with its error and the error's cause chain, as a user sees
+    them in the Dagster UI."""
     messages: list[str] = []
     for event in result.all_events:
         if event.is_failure:
-            data = event.event_specific_data
-            error = getattr(data, "error", None)
-            text = event.message or ""
-            if error is not None:
-                text += f"\n{error.message}"
-            messages.append(text)
+            parts = [event.message or ""]
+            error = getattr(event.event_specific_data, "error", None)
+            while error is not None:
+                parts.append(f"{error.cls_name}: {error.message.strip()}")
+                error = error.cause
+            messages.append("\n".join(parts))
     return messages
 
 

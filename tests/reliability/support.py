@@ -358,3 +358,19 @@ class BIReader:
         assert self._proc is not None
         self._proc.wait(timeout=60)
         self.report = json.loads(self.report_path.read_text())
+
+
+def run_pipeline_many(
+    envs: list[dict[str, str]], preexec_fns: list, timeout: float = RUN_TIMEOUT_SECONDS
+) -> list[PipelineOutcome]:  # type: ignore[type-arg]
+    """Run several pipelines at once (they are mostly waiting on retries), collect outcomes."""
+    procs = [start_pipeline(env, preexec_fn=fn) for env, fn in zip(envs, preexec_fns, strict=True)]
+    outcomes = []
+    for proc in procs:
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, err = proc.communicate()
+        outcomes.append(PipelineOutcome(proc.returncode, out, err, _parse_result(out)))
+    return outcomes
