@@ -30,5 +30,17 @@ class VendorError(ConnectorError):
     """A permanent error (bad request, bad credentials, quota spent): do not retry."""
 
 
+class ConfigurationError(VendorError):
+    """A setting is wrong (credentials, base URL): the message names the variables to fix."""
+
+    def __init__(self, message: str, settings: tuple[str, ...]) -> None:
+        super().__init__(f"{message}; check {', '.join(settings)}")
+        self.settings = settings
+
+
+class UnreachableError(RetryableError):
+    """No connection to the vendor's host: maybe a blip, maybe a wrong base URL."""
+
+
 class QuotaExhaustedError(VendorError):
     """The vendor's daily API quota is spent; retrying today would only make it worse."""

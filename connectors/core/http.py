@@ -28,11 +28,18 @@ from connectors.core.errors import (
     RateLimitedError,
     RetryableError,
     TokenExpiredError,
+    UnreachableError,
     VendorError,
 )
 from connectors.core.redact import redact
 
 log = logging.getLogger("connectors.http")
+# The setting that points each source at its host, named when the host cannot be reached.
+BASE_URL_SETTINGS = {
+    "salesforce": "SALESFORCE_LOGIN_URL",
+    "marketo": "MARKETO_BASE_URL",
+    "gong": "GONG_BASE_URL",
+}
 
 RETRY_AFTER_MAX = 300.0
 
@@ -108,7 +115,14 @@ class HttpClient:
         try:
             raw = self.session.request(method, url, headers=headers, timeout=self.timeout, **kwargs)
             content = raw.content  # reading the body may itself fail on a cut connection
-        except (requests.Timeout, requests.ConnectionError) as exc:
+        except requests.ConnectTimeout as exc:
+            raise UnreachableError(self._unreachable(exc)) from None
+        except requests.Timeout as exc:
+            raise RetryableError(f"{self.source}: {type(exc).__name__}: {exc}") from None
+        except requests.ConnectionError as exc:
+            # A refused or unresolvable host is not a cut response: say which setting points there.
+            if _is_connect_failure(exc):
+                raise UnreachableError(self._unreachable(exc)) from None
             raise RetryableError(f"{self.source}: {type(exc).__name__}: {exc}") from None
         except requests.RequestException as exc:
             raise RetryableError(f"{self.source}: {type(exc).__name__}: {exc}") from None
@@ -139,6 +153,10 @@ class HttpClient:
                 retry_after=_retry_after(response.headers),
             )
         return response
+
+    def _unreachable(self, exc: Exception) -> str:
+        setting = BASE_URL_SETTINGS.get(self.source, "the base URL")
+        return f"{self.source}: cannot connect ({type(exc).__name__}: {exc}); check {setting}"
 
     # -- with retries ------------------------------------------------------------------------
     def request(
@@ -184,6 +202,19 @@ class HttpClient:
             with attempt:
                 return self._send_once(method, url, authenticated, **dict(kwargs))
         raise VendorError(f"{self.source}: no attempt made")  # pragma: no cover
+
+
+def _is_connect_failure(exc: requests.ConnectionError) -> bool:
+    """True when no connection was made at all (refused, DNS), as opposed to one cut midway."""
+    text = str(exc)
+    return any(
+        marker in text
+        for marker in (
+            "Connection refused",
+            "Failed to establish a new connection",
+            "Name or service",
+        )
+    )
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:

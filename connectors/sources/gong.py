@@ -5,7 +5,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from connectors.config import Settings
-from connectors.core.errors import RateLimitedError, TokenExpiredError, VendorError
+from connectors.core.errors import (
+    ConfigurationError,
+    RateLimitedError,
+    TokenExpiredError,
+    VendorError,
+)
 from connectors.core.http import HttpClient, Response
 from connectors.core.redact import register_secret
 from connectors.core.timeutil import to_iso, to_iso_seconds, utcnow
@@ -69,7 +74,10 @@ class GongReader:
             self._auth_refusals += 1
             if self._auth_refusals <= 2:
                 raise TokenExpiredError(f"gong: request refused (HTTP {response.status})")
-            raise VendorError(f"gong: access denied (HTTP {response.status}): {response.body}")
+            raise ConfigurationError(
+                f"gong: access denied (HTTP {response.status}): {response.body}",
+                ("GONG_ACCESS_KEY", "GONG_ACCESS_KEY_SECRET"),
+            )
         if response.status < 400:
             self._auth_refusals = 0
         if 400 <= response.status < 500 and response.status != 404:

@@ -13,6 +13,7 @@ from typing import Any
 
 from connectors.config import Settings
 from connectors.core.errors import (
+    ConfigurationError,
     RateLimitedError,
     RetryableError,
     TokenExpiredError,
@@ -76,7 +77,10 @@ class MarketoAuth:
         )
         body = response.body
         if response.status != 200 or not isinstance(body, dict) or "access_token" not in body:
-            raise VendorError(f"marketo: token request failed (HTTP {response.status}): {body}")
+            raise ConfigurationError(
+                f"marketo: token request refused (HTTP {response.status}): {body}",
+                ("MARKETO_CLIENT_ID", "MARKETO_CLIENT_SECRET", "MARKETO_BASE_URL"),
+            )
         self._token = str(body["access_token"])
         register_secret(self._token)
         self._expires_at = time.monotonic() + float(body.get("expires_in", 3600))

@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from connectors.config import Settings
 from connectors.core.errors import (
+    ConfigurationError,
     QuotaExhaustedError,
     RateLimitedError,
     TokenExpiredError,
@@ -72,7 +73,15 @@ class SalesforceAuth:
         )
         body = response.body
         if response.status != 200 or not isinstance(body, dict) or "access_token" not in body:
-            raise VendorError(f"salesforce: token request failed (HTTP {response.status}): {body}")
+            raise ConfigurationError(
+                f"salesforce: login refused (HTTP {response.status}): {body}",
+                (
+                    "SALESFORCE_USERNAME",
+                    "SALESFORCE_PASSWORD",
+                    "SALESFORCE_CLIENT_ID",
+                    "SALESFORCE_CLIENT_SECRET",
+                ),
+            )
         token = str(body["access_token"])
         register_secret(token)
         self.instance_url = str(body.get("instance_url") or s["SALESFORCE_LOGIN_URL"]).rstrip("/")

@@ -139,8 +139,8 @@ def test_faults_still_land_exactly_the_source(world, tmp_path) -> None:
 
 
 def test_enforced_quotas_cause_no_rate_limit_errors(world, tmp_path) -> None:
-    with serve.running(world, enforce_limits=True, clock_speed=10) as sb:
-        env = {**sb.env, **FAST, "CONNECTORS_RATE_SCALE": "10"}
+    with serve.running(world, enforce_limits=True, clock_speed=3) as sb:
+        env = {**sb.env, **FAST, "CONNECTORS_RATE_SCALE": "3"}
         extract_all(world, DuckDBDestination(tmp_path / "w.duckdb"), env, "limits")
         for source in STREAMS:
             status = sb.stats(source).get("status", {})

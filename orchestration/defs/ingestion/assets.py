@@ -8,6 +8,7 @@ import dagster as dg
 
 from connectors.run import extract_stream
 from connectors.streams import STREAMS
+from orchestration.lib.errors import operator_errors
 from orchestration.lib.translator import ingestion_asset_key
 
 INGESTION_OWNER = "team:data-engineering"
@@ -49,15 +50,18 @@ def build_source_assets(source: str) -> dg.AssetsDefinition:
     )
     def _ingest(context: dg.AssetExecutionContext):  # type: ignore[no-untyped-def]
         vendor = getattr(context.resources, source)
-        destination = context.resources.warehouse.destination()
+        warehouse = context.resources.warehouse
+        with operator_errors(warehouse.settings().path):
+            destination = warehouse.destination()
         for key in sorted(context.selected_asset_keys, key=lambda k: k.to_user_string()):
-            result = extract_stream(
-                source,
-                key.path[-1],
-                destination=destination,
-                run_id=context.run.run_id,
-                env=vendor.as_env(),
-            )
+            with operator_errors(warehouse.settings().path):
+                result = extract_stream(
+                    source,
+                    key.path[-1],
+                    destination=destination,
+                    run_id=context.run.run_id,
+                    env=vendor.as_env(),
+                )
             context.log.info(
                 f"{source}.{key.path[-1]}: sent={result.records_sent} loaded={result.loaded} "
                 f"quarantined={result.quarantined} requests={result.requests}"

@@ -1,10 +1,12 @@
 """The last step: a consistent, read-only copy of the marts for BI tools."""
 
 import dagster as dg
+import duckdb
 
 from orchestration.defs.ingestion.assets import WAREHOUSE_WRITER_POOL
 from orchestration.defs.ingestion.resources import WarehouseResource
 from orchestration.defs.transform.assets import mart_asset_keys
+from orchestration.lib.errors import is_warehouse_io_error
 from orchestration.lib.publish import publish_marts
 
 PUBLISHED_KEY = dg.AssetKey(["published", "marts"])
@@ -25,12 +27,24 @@ def build_publish_asset() -> dg.AssetsDefinition:
     )
     def published_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource):  # type: ignore[no-untyped-def]
         settings = warehouse.settings()
-        result = publish_marts(
-            published_path=settings.published_path,
-            run_id=context.run.run_id,
-            warehouse_path=settings.path if settings.target == "duckdb" else None,
-            postgres_dsn=settings.postgres_dsn if settings.target == "postgres" else None,
-        )
+        try:
+            result = publish_marts(
+                published_path=settings.published_path,
+                run_id=context.run.run_id,
+                warehouse_path=settings.path if settings.target == "duckdb" else None,
+                postgres_dsn=settings.postgres_dsn if settings.target == "postgres" else None,
+            )
+        except (OSError, duckdb.Error) as exc:
+            if not is_warehouse_io_error(exc):
+                raise
+            raise dg.Failure(
+                description=(
+                    f"cannot write the published copy at {settings.published_path}: {exc}. "
+                    "Check WAREHOUSE_PUBLISHED_PATH (writable directory, free disk space); "
+                    "the previous published copy is still in place."
+                ),
+                allow_retries=False,
+            ) from exc
         return dg.MaterializeResult(
             metadata={
                 "path": dg.MetadataValue.path(str(result.path)),

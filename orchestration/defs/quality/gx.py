@@ -16,6 +16,7 @@ from expectations.config import RuleConfig, SuiteConfig, load_suites
 from expectations.results import RuleResult
 from orchestration.defs.ingestion.assets import WAREHOUSE_WRITER_POOL
 from orchestration.defs.ingestion.resources import WarehouseResource
+from orchestration.lib.errors import operator_errors
 from orchestration.lib.translator import ingestion_asset_key
 
 logger = logging.getLogger(__name__)
@@ -89,9 +90,10 @@ def build_gx_suite_check(suite: SuiteConfig) -> dg.AssetChecksDefinition:
             if settings.target == "postgres"
             else WarehouseLocation(duckdb_path=settings.path)
         )
-        (run,) = run_suites(
-            location, [suite], run_id=context.run.run_id, data_docs_dir=settings.data_docs_dir
-        )
+        with operator_errors(settings.path):
+            (run,) = run_suites(
+                location, [suite], run_id=context.run.run_id, data_docs_dir=settings.data_docs_dir
+            )
         docs = str(run.data_docs_path) if run.data_docs_path else None
         context.log.info(
             f"GX suite {suite.name}: {len(run.failed())} of {len(run.results)} rules failed "

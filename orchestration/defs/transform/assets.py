@@ -9,11 +9,13 @@ from functools import cache
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_dbt.errors import DagsterDbtError
 
 from orchestration.defs.ingestion.assets import WAREHOUSE_WRITER_POOL
 from orchestration.defs.ingestion.resources import WarehouseResource
 from orchestration.defs.transform.resources import dbt_project
 from orchestration.lib.dbt_args import dbt_build_args
+from orchestration.lib.errors import is_warehouse_io_error, warehouse_failure
 from orchestration.lib.translator import WarehouseDbtTranslator
 
 
@@ -41,7 +43,13 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         # dbt runs as a child process and reads its profile from the environment.
         os.environ.update(settings.dbt_env())
         args = dbt_build_args(full_refresh=config.full_refresh, target=settings.target)
-        yield from dbt.cli(args, context=context).stream()
+        try:
+            yield from dbt.cli(args, context=context).stream()
+        except DagsterDbtError as exc:
+            # A full disk or unwritable file is the operator's to fix, not a model bug.
+            if is_warehouse_io_error(exc):
+                raise warehouse_failure(exc, settings.path) from exc
+            raise
 
     return warehouse_dbt_models
 
