@@ -127,6 +127,7 @@ def gauntlet(
     fault_seed: int | None,
     with_sentinel: bool,
     seed: int,
+    require_every_kill: bool = False,
 ) -> None:
     from sandbox.serve import running
 
@@ -162,6 +163,8 @@ def gauntlet(
     final.count_records()
     if kills:
         assert landed_kills, "no kill landed: the test proved nothing"
+    if require_every_kill:
+        assert [stage for stage, _ in landed_kills] == kills, context
     if fault_seed is not None:
         assert sum(injected.values()) >= 5, f"too few faults to mean anything: {injected}"
     assert not reader.report["errors"], reader.report["errors"][:5]
@@ -183,6 +186,7 @@ def test_faults_kills_reader_and_secret_together(
         fault_seed=3,
         with_sentinel=True,
         seed=1,
+        require_every_kill=True,
     )
 
 
