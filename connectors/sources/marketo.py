@@ -104,6 +104,12 @@ class MarketoReader:
 
     def _classify(self, response: Response) -> None:
         body = response.body
+        if isinstance(body, dict) and body.get("error") in ("invalid_client", "unauthorized"):
+            # The identity endpoint's answer to a wrong client id or secret: no retry helps.
+            raise ConfigurationError(
+                f"marketo: token request refused (HTTP {response.status}): {body}",
+                ("MARKETO_CLIENT_ID", "MARKETO_CLIENT_SECRET", "MARKETO_BASE_URL"),
+            )
         if response.status == 401:
             raise TokenExpiredError("marketo: HTTP 401")
         if response.status >= 500 or response.status == 429:

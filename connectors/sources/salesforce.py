@@ -120,6 +120,17 @@ class SalesforceReader:
             )
         if response.status >= 500:
             return  # the core retries 5xx
+        if isinstance(response.body, dict) and response.body.get("error") == "invalid_grant":
+            # The OAuth endpoint's answer to a wrong user, password or security token.
+            raise ConfigurationError(
+                f"salesforce: login refused (HTTP {response.status}): {response.body}",
+                (
+                    "SALESFORCE_USERNAME",
+                    "SALESFORCE_PASSWORD",
+                    "SALESFORCE_CLIENT_ID",
+                    "SALESFORCE_CLIENT_SECRET",
+                ),
+            )
         if response.status >= 400:
             raise VendorError(
                 f"salesforce: HTTP {response.status} {response.body} for {response.url}"

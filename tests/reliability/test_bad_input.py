@@ -142,14 +142,6 @@ def test_every_malformed_record_is_loaded_or_quarantined_with_a_reason(
     SCOREBOARD.add_records(len(records), loaded, quarantined)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnicodeEncodeError,
-    reason="bug: a lone UTF-16 surrogate escape in a vendor payload (valid JSON, e.g. "
-    "'\\ud800', which json.loads accepts) makes DuckDBDestination.write_batch raise "
-    "UnicodeEncodeError 'surrogates not allowed' for the whole page, instead of quarantining "
-    "the record with a reason (connectors/landing.py split_page / destinations/duckdb.py)",
-)
 def test_lone_surrogate_from_a_vendor_payload_is_quarantined(tmp_path: Path) -> None:
     records = json.loads(
         '[{"Id": "001A", "SystemModstamp": "2026-03-01T09:15:00.000+0000", '

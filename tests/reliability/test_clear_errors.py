@@ -129,12 +129,6 @@ def test_each_mistake_fails_the_run_names_the_cause_and_keeps_the_published_copy
     assert not problems, problems
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: failures say 'Exceeded max_retries of 2' plus the raw exception; none names "
-    "the setting to fix (SALESFORCE_PASSWORD, MARKETO_BASE_URL, WAREHOUSE_PATH), and permanent "
-    "errors are retried by the step RetryPolicy (10 s + 20 s) before failing",
-)
 def test_each_mistake_names_the_setting_to_fix(error_runs) -> None:  # type: ignore[no-untyped-def]
     missing = [
         case.name
