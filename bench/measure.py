@@ -63,10 +63,13 @@ def measured() -> Iterator[dict[str, Any]]:
     """Yields a dict the caller may fill with extra figures; adds seconds and peak RSS."""
     out: dict[str, Any] = {}
     with PeakRss() as rss:
+        # The tree's RSS before the work (the in-process sandbox fakes hold the whole world).
+        out["baseline_rss_mb"] = rss.peak_bytes / 2**20
         start = time.perf_counter()
         yield out
         out["seconds"] = time.perf_counter() - start
     out["peak_rss_mb"] = rss.peak_bytes / 2**20
+    out["rss_growth_mb"] = out["peak_rss_mb"] - out["baseline_rss_mb"]
 
 
 @dataclass(frozen=True)

@@ -116,7 +116,7 @@ def print_report(results: dict[str, Any]) -> None:
     if d:
         print("\n== d: peak RSS of the process tree (MB, medians)")
         for key, by_scale in d.items():
-            if isinstance(by_scale, dict):
+            if key != "ratios":
                 print(
                     f"   {key}: " + ", ".join(f"{_scale(k)} {v:.0f}" for k, v in by_scale.items())
                 )

@@ -72,6 +72,7 @@ def extraction(leads: int, seed: int, reps: int, with_dlt: bool) -> dict[str, An
             "records_per_s": _summary([s["records_per_s"] for s in samples]),
             "seconds": _summary([s["seconds"] for s in samples]),
             "peak_rss_mb": _summary([s["peak_rss_mb"] for s in samples]),
+            "rss_growth_mb": _summary([s["rss_growth_mb"] for s in samples]),
             "requests": samples[-1].get("requests"),
         }
     counts = {name: c["records"] for name, c in out["contenders"].items()}
@@ -206,6 +207,7 @@ def _pipeline_summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "stages": {s: _summary([r["stages"].get(s, 0.0) for r in runs]) for s in stages},
         "steps_last_run": runs[-1]["steps"],
         "peak_rss_mb": _summary([r["peak_rss_mb"] for r in runs]),
+        "rss_growth_mb": _summary([r["rss_growth_mb"] for r in runs]),
         "dbt_rows_written": runs[-1]["dbt_rows_written"],
         "http_calls_last_run": runs[-1].get("http_calls"),
     }
