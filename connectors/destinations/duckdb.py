@@ -31,6 +31,9 @@ CREATE TABLE IF NOT EXISTS meta.stream_state (
     source VARCHAR NOT NULL, stream VARCHAR NOT NULL, state JSON,
     updated_at TIMESTAMPTZ NOT NULL, run_id VARCHAR NOT NULL
 );
+CREATE TABLE IF NOT EXISTS meta.load_seq (
+    table_name VARCHAR PRIMARY KEY, last_seq BIGINT NOT NULL
+);
 """
 
 _TIMESTAMP = pa.timestamp("us", tz="UTC")
@@ -59,18 +62,34 @@ class DuckDBDestination:
             con.close()
         return json.loads(row[0][0]) if row and row[0][0] is not None else None
 
+    @staticmethod
+    def _last_seq(con: duckdb.DuckDBPyConnection, table: str) -> int:
+        """The table's highest _load_seq, from a one-row counter kept in the same transaction.
+
+        Scanning max(_load_seq) on every page made landing slower as the table grew; the
+        scan is only the fallback for tables landed before the counter existed.
+        """
+        # fetchall: DuckDB 2 refuses new work while a result is still open.
+        row = con.execute(
+            "SELECT last_seq FROM meta.load_seq WHERE table_name = ?", [table]
+        ).fetchall()
+        if row:
+            return int(row[0][0])
+        return int(
+            con.execute(f"SELECT coalesce(max(_load_seq), 0) FROM raw.{table}").fetchall()[0][0]
+        )
+
     def write_batch(self, batch: Batch) -> None:
         table = table_name(batch.source, batch.stream)
         con = self._connect()
         try:
-            con.execute(_META_DDL)
-            con.execute(_RAW_DDL.format(table=table))
+            if table not in self._ready_tables:
+                con.execute(_META_DDL)
+                con.execute(_RAW_DDL.format(table=table))
+                self._ready_tables.add(table)
             con.execute("BEGIN TRANSACTION")
             if batch.rows:
-                # fetchall: DuckDB 2 refuses new work while a result is still open.
-                base = con.execute(
-                    f"SELECT coalesce(max(_load_seq), 0) FROM raw.{table}"
-                ).fetchall()[0][0]
+                base = self._last_seq(con, table)
                 n = len(batch.rows)
                 arrow = pa.table(
                     {
@@ -87,6 +106,7 @@ class DuckDBDestination:
                     [batch.extracted_at, batch.run_id],
                 )
                 con.unregister("landing_batch")
+                con.execute("INSERT OR REPLACE INTO meta.load_seq VALUES (?, ?)", [table, base + n])
             if batch.quarantine:
                 qarrow = pa.table(
                     {
