@@ -7,37 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.env import DBT_PROJECT_DIR
-
 from .scoreboard import SCOREBOARD
 from .support import PipelineOutcome, pipeline_env, run_pipeline
 
 LEADS = 200
 SEED = 11
-
-
-@pytest.fixture(scope="session")
-def dbt_manifest() -> Path:
-    """Dagster reads the dbt manifest at load time: build it when a direct pytest run lacks it."""
-    import subprocess
-    import sys
-
-    manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
-    if not manifest.exists():
-        dbt = Path(sys.executable).with_name("dbt")
-        subprocess.run(
-            [
-                str(dbt),
-                "parse",
-                "--project-dir",
-                str(DBT_PROJECT_DIR),
-                "--profiles-dir",
-                str(DBT_PROJECT_DIR),
-                "--quiet",
-            ],
-            check=True,
-        )
-    return manifest
 
 
 @pytest.fixture(scope="session")
