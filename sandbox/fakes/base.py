@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 from sandbox.fakes.faults import FaultConfig, FaultDice
@@ -131,6 +131,8 @@ class FakeServer:
     """One vendor fake. Subclasses register routes and implement the vendor's error shapes."""
 
     source = "base"
+    default_credentials: ClassVar[dict[str, str]] = {}
+    default_daily_quota: ClassVar[int] = 0
 
     def __init__(
         self,
@@ -138,7 +140,12 @@ class FakeServer:
         enforce_limits: bool,
         clock: FakeClock,
         base_url_host: str = "127.0.0.1",
+        credentials: dict[str, str] | None = None,
+        daily_quota: int | None = None,
     ) -> None:
+        self.credentials = {**self.default_credentials, **(credentials or {})}
+        self.daily_quota = self.default_daily_quota if daily_quota is None else daily_quota
+        self.calls_today = 0  # API calls counted against the daily quota
         self.enforce_limits = enforce_limits
         self.clock = clock
         self.host = base_url_host

@@ -58,6 +58,8 @@ def parse_datetime(text: str) -> datetime:
 
 class GongFake(FakeServer):
     source = "gong"
+    default_credentials = DEFAULT_CREDENTIALS
+    default_daily_quota = 10_000
 
     def __init__(
         self,
@@ -66,12 +68,11 @@ class GongFake(FakeServer):
         faults: FaultConfig | None = None,
         enforce_limits: bool = False,
         credentials: dict[str, str] | None = None,
-        daily_quota: int = 10_000,
+        daily_quota: int | None = None,
     ) -> None:
-        super().__init__(faults, enforce_limits, clock)
-        self.credentials = {**DEFAULT_CREDENTIALS, **(credentials or {})}
-        self.daily_quota = daily_quota
-        self.calls_today = 0
+        super().__init__(
+            faults, enforce_limits, clock, credentials=credentials, daily_quota=daily_quota
+        )
         self.window = SlidingWindow(3, clock.real_seconds(1))
         self.valid_keys = {self.credentials["access_key"]: self.credentials["access_key_secret"]}
         self.reject_next = False

@@ -81,6 +81,8 @@ def _decode_token(token: str, kind: str) -> int:
 
 class MarketoFake(FakeServer):
     source = "marketo"
+    default_credentials = DEFAULT_CREDENTIALS
+    default_daily_quota = 50_000
 
     def __init__(
         self,
@@ -89,12 +91,11 @@ class MarketoFake(FakeServer):
         faults: FaultConfig | None = None,
         enforce_limits: bool = False,
         credentials: dict[str, str] | None = None,
-        daily_quota: int = 50_000,
+        daily_quota: int | None = None,
     ) -> None:
-        super().__init__(faults, enforce_limits, clock)
-        self.credentials = {**DEFAULT_CREDENTIALS, **(credentials or {})}
-        self.daily_quota = daily_quota
-        self.calls_today = 0
+        super().__init__(
+            faults, enforce_limits, clock, credentials=credentials, daily_quota=daily_quota
+        )
         self.window = SlidingWindow(100, clock.real_seconds(20))
         self.tokens: dict[str, float] = {}  # token -> monotonic expiry
         folder = data_dir / "marketo"

@@ -158,6 +158,8 @@ class QueryCursor:
 
 class SalesforceFake(FakeServer):
     source = "salesforce"
+    default_credentials = DEFAULT_CREDENTIALS
+    default_daily_quota = 100_000
 
     def __init__(
         self,
@@ -166,12 +168,11 @@ class SalesforceFake(FakeServer):
         faults: FaultConfig | None = None,
         enforce_limits: bool = False,
         credentials: dict[str, str] | None = None,
-        daily_quota: int = 100_000,
+        daily_quota: int | None = None,
     ) -> None:
-        super().__init__(faults, enforce_limits, clock)
-        self.credentials = {**DEFAULT_CREDENTIALS, **(credentials or {})}
-        self.daily_quota = daily_quota
-        self.api_usage = 0
+        super().__init__(
+            faults, enforce_limits, clock, credentials=credentials, daily_quota=daily_quota
+        )
         self.tokens: set[str] = set()
         self.cursors: OrderedDict[str, QueryCursor] = OrderedDict()
         self._cursor_lock = threading.Lock()
@@ -239,8 +240,8 @@ class SalesforceFake(FakeServer):
 
     def check_limits(self, request: Request) -> Response | None:
         with self.lock:
-            self.api_usage += 1
-            over = self.enforce_limits and self.api_usage > self.daily_quota
+            self.calls_today += 1
+            over = self.enforce_limits and self.calls_today > self.daily_quota
         if over:
             return self.error_response(
                 ApiError(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
@@ -251,7 +252,7 @@ class SalesforceFake(FakeServer):
         self.tokens.clear()
 
     def decorate(self, response: Response) -> None:
-        response.headers["Sforce-Limit-Info"] = f"api-usage={self.api_usage}/{self.daily_quota}"
+        response.headers["Sforce-Limit-Info"] = f"api-usage={self.calls_today}/{self.daily_quota}"
 
     def error_response(self, error: ApiError) -> Response:
         return json_response(error.status, [{"message": error.message, "errorCode": error.code}])
@@ -404,7 +405,7 @@ class SalesforceFake(FakeServer):
         )
 
     def limits(self, request: Request) -> Response:
-        remaining = max(0, self.daily_quota - self.api_usage)
+        remaining = max(0, self.daily_quota - self.calls_today)
         return json_response(
             200, {"DailyApiRequests": {"Max": self.daily_quota, "Remaining": remaining}}
         )
