@@ -17,6 +17,7 @@ import requests
 from connectors.sources.marketo import PAGE_SIZE, TYPE_IDS_PER_CALL
 from connectors.sources.salesforce import BATCH_SIZE
 from connectors.streams import STREAMS
+from sandbox.client import salesforce_login
 
 EPOCH = "1970-01-01T00:00:00Z"
 SF_API = "services/data/v62.0"
@@ -35,19 +36,8 @@ TUNED_ENV = {
 def _salesforce_source(env: dict[str, str], streams: set[str] | None, tuned: bool) -> Any:
     from dlt.sources.rest_api import rest_api_source
 
-    token = requests.post(
-        f"{env['SALESFORCE_LOGIN_URL']}/services/oauth2/token",
-        data={
-            "grant_type": "password",
-            "client_id": env["SALESFORCE_CLIENT_ID"],
-            "client_secret": env["SALESFORCE_CLIENT_SECRET"],
-            "username": env["SALESFORCE_USERNAME"],
-            "password": env["SALESFORCE_PASSWORD"],
-        },
-        timeout=30,
-    ).json()
-    instance = token["instance_url"]
-    headers = {"Authorization": f"Bearer {token['access_token']}"}
+    access_token, instance = salesforce_login(env)
+    headers = {"Authorization": f"Bearer {access_token}"}
     resources: list[dict[str, Any]] = []
     for stream in STREAMS["salesforce"]:
         if streams is not None and f"salesforce.{stream.name}" not in streams:
@@ -77,7 +67,7 @@ def _salesforce_source(env: dict[str, str], streams: set[str] | None, tuned: boo
         {
             "client": {
                 "base_url": f"{instance}/",
-                "auth": {"type": "bearer", "token": token["access_token"]},
+                "auth": {"type": "bearer", "token": access_token},
                 "headers": {"Sforce-Query-Options": f"batchSize={BATCH_SIZE}"},
             },
             "resource_defaults": {"parallelized": tuned},

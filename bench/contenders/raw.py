@@ -10,6 +10,7 @@ from connectors.sources.gong import CONTENT_SELECTOR
 from connectors.sources.marketo import LEAD_CHANGE_TYPES, PAGE_SIZE, TYPE_IDS_PER_CALL
 from connectors.sources.salesforce import BATCH_SIZE
 from connectors.streams import STREAMS
+from sandbox.client import salesforce_login
 
 EPOCH = "1970-01-01T00:00:00Z"
 SF_API = "/services/data/v62.0"
@@ -31,22 +32,10 @@ def _json(response: requests.Response) -> Any:
 
 def fetch_salesforce(env: dict[str, str], counter: Counter, streams: set[str] | None) -> None:
     with requests.Session() as session:
-        token = _json(
-            session.post(
-                f"{env['SALESFORCE_LOGIN_URL']}/services/oauth2/token",
-                data={
-                    "grant_type": "password",
-                    "client_id": env["SALESFORCE_CLIENT_ID"],
-                    "client_secret": env["SALESFORCE_CLIENT_SECRET"],
-                    "username": env["SALESFORCE_USERNAME"],
-                    "password": env["SALESFORCE_PASSWORD"],
-                },
-            )
-        )
+        access_token, instance = salesforce_login(env, session)
         counter.requests += 1
-        session.headers["Authorization"] = f"Bearer {token['access_token']}"
+        session.headers["Authorization"] = f"Bearer {access_token}"
         session.headers["Sforce-Query-Options"] = f"batchSize={BATCH_SIZE}"
-        instance = token["instance_url"]
         for stream in STREAMS["salesforce"]:
             if streams is not None and f"salesforce.{stream.name}" not in streams:
                 continue

@@ -12,6 +12,7 @@ from typing import Any
 
 import requests
 
+from sandbox.client import salesforce_login
 from sandbox.serve import Sandbox, running
 
 SF_OBJECTS = ("Lead", "Task", "LeadHistory", "Contact", "Account", "Opportunity", "Event")
@@ -19,18 +20,9 @@ SF_OBJECTS = ("Lead", "Task", "LeadHistory", "Contact", "Account", "Opportunity"
 
 def fetch_salesforce(sb: Sandbox, session: requests.Session) -> tuple[int, int]:
     env = sb.env
-    token = session.post(
-        f"{env['SALESFORCE_LOGIN_URL']}/services/oauth2/token",
-        data={
-            "grant_type": "password",
-            "client_id": env["SALESFORCE_CLIENT_ID"],
-            "client_secret": env["SALESFORCE_CLIENT_SECRET"],
-            "username": env["SALESFORCE_USERNAME"],
-            "password": env["SALESFORCE_PASSWORD"],
-        },
-    ).json()
-    session.headers["Authorization"] = f"Bearer {token['access_token']}"
-    instance, pages, records = token["instance_url"], 0, 0
+    access_token, instance = salesforce_login(env, session)
+    session.headers["Authorization"] = f"Bearer {access_token}"
+    pages, records = 0, 0
     for sobject in SF_OBJECTS:
         fields = session.get(f"{instance}/services/data/v62.0/sobjects/{sobject}/describe").json()
         names = [f["name"] for f in fields["fields"]]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import requests
 
+from sandbox.client import salesforce_password_grant
 from sandbox.fakes.faults import FaultConfig
 from sandbox.serve import Sandbox, running
 from tests.sandbox.test_fakes_happy_path import gong_session, mkto_session, sf_session
@@ -17,13 +18,7 @@ LEADS = "SELECT Id, IsDeleted FROM Lead"
 def test_salesforce_login_failures(sandbox: Sandbox) -> None:
     env = sandbox.env
     url = f"{env['SALESFORCE_LOGIN_URL']}/services/oauth2/token"
-    good = {
-        "grant_type": "password",
-        "client_id": env["SALESFORCE_CLIENT_ID"],
-        "client_secret": env["SALESFORCE_CLIENT_SECRET"],
-        "username": env["SALESFORCE_USERNAME"],
-        "password": env["SALESFORCE_PASSWORD"],
-    }
+    good = salesforce_password_grant(env)
     wrong_password = requests.post(url, data={**good, "password": "nope"}, timeout=5)
     assert wrong_password.status_code == 400
     assert wrong_password.json()["error"] == "invalid_grant"

@@ -2,27 +2,16 @@
 
 import requests
 
+from sandbox.client import salesforce_login
 from sandbox.serve import Sandbox
 
 
 def sf_session(sb: Sandbox) -> tuple[requests.Session, str]:
     env = sb.env
     session = requests.Session()
-    answer = session.post(
-        f"{env['SALESFORCE_LOGIN_URL']}/services/oauth2/token",
-        data={
-            "grant_type": "password",
-            "client_id": env["SALESFORCE_CLIENT_ID"],
-            "client_secret": env["SALESFORCE_CLIENT_SECRET"],
-            "username": env["SALESFORCE_USERNAME"],
-            "password": env["SALESFORCE_PASSWORD"],
-        },
-        timeout=5,
-    )
-    answer.raise_for_status()
-    body = answer.json()
-    session.headers["Authorization"] = f"Bearer {body['access_token']}"
-    return session, body["instance_url"]
+    access_token, instance = salesforce_login(env, session, timeout=5)
+    session.headers["Authorization"] = f"Bearer {access_token}"
+    return session, instance
 
 
 def mkto_session(sb: Sandbox) -> tuple[requests.Session, str]:
