@@ -10,8 +10,10 @@
     (lower({{ json_expr }}->>'{{ key }}') = 'true')
 {%- endmacro %}
 
+{#- Typed reads never fail: a value that does not parse is NULL (macro cast_or_null) and is
+    listed in dq_unparseable_values when the field is in typed_vendor_fields. -#}
 {% macro json_number(json_expr, key) -%}
-    cast(nullif(trim({{ json_expr }}->>'{{ key }}'), '') as double precision)
+    {{ cast_or_null("nullif(trim(" ~ json_expr ~ "->>'" ~ key ~ "'), '')", 'double precision') }}
 {%- endmacro %}
 
 {% macro json_ts(json_expr, key) -%}
@@ -19,7 +21,7 @@
 {%- endmacro %}
 
 {% macro json_date(json_expr, key) -%}
-    cast(nullif(trim({{ json_expr }}->>'{{ key }}'), '') as date)
+    {{ cast_or_null("nullif(trim(" ~ json_expr ~ "->>'" ~ key ~ "'), '')", 'date') }}
 {%- endmacro %}
 
 {#- One row per element of the JSON array `json_expr -> key`, used in a select list. -#}
@@ -27,8 +29,13 @@
     {{ return(adapter.dispatch('json_array_rows')(json_expr, key)) }}
 {%- endmacro %}
 
+{#- Anything but an array (missing, null, an object, a string) gives no rows instead of an
+    error; DuckDB's `[*]` path behaves that way already. -#}
 {% macro default__json_array_rows(json_expr, key) -%}
-    jsonb_array_elements(coalesce({{ json_expr }}->'{{ key }}', '[]'::jsonb))
+    jsonb_array_elements(case
+        when jsonb_typeof({{ json_expr }}->'{{ key }}') = 'array' then {{ json_expr }}->'{{ key }}'
+        else '[]'::jsonb
+    end)
 {%- endmacro %}
 
 {% macro duckdb__json_array_rows(json_expr, key) -%}

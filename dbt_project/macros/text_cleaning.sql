@@ -91,6 +91,6 @@
 {% macro to_number_or_null(clean_expr) -%}
     case
         when {{ regex_matches("replace(" ~ clean_expr ~ ", ',', '')", '^[+-]?[0-9]+(\.[0-9]+)?$') }}
-            then cast(replace({{ clean_expr }}, ',', '') as double precision)
+            then {{ cast_or_null("replace(" ~ clean_expr ~ ", ',', '')", 'double precision') }}
     end
 {%- endmacro %}

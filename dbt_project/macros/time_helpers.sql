@@ -1,7 +1,8 @@
 {#- Vendor timestamps (Salesforce `...000+0000`, Marketo `...Z`, Gong `...+09:00`) to UTC
-    timestamptz. Both DuckDB and Postgres parse all three forms. -#}
+    timestamptz. Both DuckDB and Postgres parse all three forms; anything else is NULL, never
+    an error (macro cast_or_null). -#}
 {% macro parse_timestamp(text_expr) -%}
-    cast({{ text_expr }} as timestamptz)
+    {{ cast_or_null(text_expr, 'timestamptz') }}
 {%- endmacro %}
 
 {#- A UTC instant as wall-clock time in the reporting time zone (a timestamp without zone). -#}

@@ -134,12 +134,23 @@ def _ddl(table: str, json_type: str) -> str:
     )
 
 
+def _stream_state_ddl(json_type: str) -> str:
+    """The connectors' state table (contracts 4), empty: a data dir holds no connector state."""
+    return (
+        "create table if not exists meta.stream_state (source varchar not null, "
+        f"stream varchar not null, state {json_type}, updated_at timestamptz not null, "
+        "run_id varchar not null)"
+    )
+
+
 def land_duckdb(data_dir: Path, database: Path, run_id: str = "test-run") -> dict[str, int]:
     """Replace every raw table in the DuckDB file with the data dir's records."""
     extracted_at = datetime.now(UTC)
     counts: dict[str, int] = {}
     with duckdb.connect(str(database)) as conn:
         conn.execute("create schema if not exists raw")
+        conn.execute("create schema if not exists meta")
+        conn.execute(_stream_state_ddl("json"))
         for stream in STREAMS:
             rows = raw_rows(data_dir, stream, run_id, extracted_at)
             conn.execute(f"drop table if exists raw.{stream.table}")
@@ -165,6 +176,8 @@ def land_postgres(data_dir: Path, dsn: str, run_id: str = "test-run") -> dict[st
     counts: dict[str, int] = {}
     with psycopg.connect(dsn, autocommit=False) as conn, conn.cursor() as cur:
         cur.execute("create schema if not exists raw")
+        cur.execute("create schema if not exists meta")
+        cur.execute(_stream_state_ddl("jsonb"))
         for stream in STREAMS:
             rows = raw_rows(data_dir, stream, run_id, extracted_at)
             cur.execute(f"drop table if exists raw.{stream.table}")

@@ -46,4 +46,5 @@ select
     pivoted.handoff_status_raw, pivoted.reject_reason_raw
 from pivoted
 inner join leads on pivoted.lead_id = leads.lead_id
-where nullif(trim(pivoted.tossup_at_raw), '') is not null
+-- a toss-up date that does not parse makes no handoff (dq_unparseable_values lists it)
+where {{ parse_timestamp("nullif(trim(pivoted.tossup_at_raw), '')") }} is not null

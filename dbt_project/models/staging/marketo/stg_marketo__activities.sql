@@ -8,7 +8,7 @@ renamed as (
         id as activity_id,
         {{ json_text('_raw', 'id') }} as activity_numeric_id,
         {{ json_text('_raw', 'leadId') }} as marketo_lead_id,
-        cast({{ json_text('_raw', 'activityTypeId') }} as integer) as activity_type_id,
+        {{ cast_or_null(json_text('_raw', 'activityTypeId'), 'integer') }} as activity_type_id,
         {{ json_text('_raw', 'campaignId') }} as campaign_id,
         {{ json_text('_raw', 'primaryAttributeValueId') }} as primary_attribute_value_id,
         -- strings

@@ -5,7 +5,7 @@ with source as (
 renamed as (
     select
         -- ids
-        cast(id as integer) as activity_type_id,
+        {{ cast_or_null('id', 'integer') }} as activity_type_id,
         -- strings
         {{ json_text('_raw', 'name') }} as activity_type_name,
         {{ json_text('_raw', 'description') }} as activity_type_description,
