@@ -16,6 +16,11 @@ SANDBOX_DEFAULTS: dict[str, str] = {
     "GONG_BASE_URL": "http://127.0.0.1:8703",
     "GONG_ACCESS_KEY": "sandbox-gong-key",
     "GONG_ACCESS_KEY_SECRET": "sandbox-gong-secret",
+    # Gong has no "changed since" filter: each run re-reads the calls started this many hours
+    # before the cursor (titles, CRM context and stats settle after a call), and every
+    # GONG_CALLS_RECONCILE_HOURS one run re-reads every call, which also finds deleted calls.
+    "GONG_CALLS_LOOKBACK_HOURS": "72",
+    "GONG_CALLS_RECONCILE_HOURS": "24",
     "WAREHOUSE_PATH": "warehouse/warehouse.duckdb",
     "WAREHOUSE_TARGET": "duckdb",
     "WAREHOUSE_POSTGRES_DSN": "postgresql://postgres@127.0.0.1:5432/test",

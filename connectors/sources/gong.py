@@ -2,6 +2,7 @@
 
 import base64
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
 from connectors.config import Settings
@@ -13,7 +14,7 @@ from connectors.core.errors import (
 )
 from connectors.core.http import HttpClient, Response
 from connectors.core.redact import register_secret
-from connectors.core.timeutil import to_iso, to_iso_seconds, utcnow
+from connectors.core.timeutil import parse_datetime, to_iso, to_iso_seconds, utcnow
 from connectors.sources.base import CursorProgress, Page, cursor_state, start_cursor
 from connectors.streams import Stream
 
@@ -53,6 +54,8 @@ class GongAuth:
 class GongReader:
     def __init__(self, settings: Settings, client: HttpClient) -> None:
         self.base = settings["GONG_BASE_URL"].rstrip("/")
+        self.lookback = timedelta(hours=settings.number("GONG_CALLS_LOOKBACK_HOURS"))
+        self.reconcile_every = timedelta(hours=settings.number("GONG_CALLS_RECONCILE_HOURS"))
         self.client = client
         client.auth = GongAuth(settings)
         client.classify = self._classify
@@ -108,9 +111,38 @@ class GongReader:
             yield Page(users, None)
 
     def _calls(self, stream: Stream, state: dict[str, Any] | None) -> Iterator[Page]:
+        """Calls started since the cursor minus a lookback, or every call in a reconciling scan.
+
+        Gong lists calls by start time only, with no "changed since" filter and no tombstones.
+        So an incremental pass re-reads the lookback window (where calls still change), and a
+        full scan every GONG_CALLS_RECONCILE_HOURS re-reads everything: older edits arrive, and a
+        call that the completed scan did not land again was deleted (staging flags it by
+        comparing its last `_extracted_at` with `full_scan_started_at` in the stream state).
+        A crash mid-scan resumes the scan from its committed cursor.
+        """
+        state = state or {}
         since = start_cursor(state)
+        last_full_scan = state.get("full_scan_started_at")
+        scan_started = state.get("scan_started_at") or (
+            to_iso(utcnow()) if self._reconcile_due(last_full_scan) else None
+        )
+        if scan_started and not state.get("scan_started_at"):
+            since = None  # a new full scan starts from the first call
+        from_dt = EPOCH
+        if since is not None:
+            # A scan resumes exactly where it stopped; an incremental pass looks back.
+            from_dt = to_iso_seconds(since if scan_started else since - self.lookback)
         progress = CursorProgress(since, stream.cursor_field or "metaData.started")
-        from_dt = to_iso_seconds(since) if since else EPOCH
+
+        def state_for(cursor: datetime | None, done: bool) -> dict[str, Any]:
+            if scan_started is None:
+                return cursor_state(cursor, full_scan_started_at=last_full_scan)
+            if done:
+                return cursor_state(cursor, full_scan_started_at=scan_started)
+            return cursor_state(
+                cursor, full_scan_started_at=last_full_scan, scan_started_at=scan_started
+            )
+
         cursor: str | None = None
         while True:
             params: dict[str, str] = {"fromDateTime": from_dt}
@@ -118,7 +150,7 @@ class GongReader:
                 params["cursor"] = cursor
             response = self.client.request("GET", f"{self.base}/v2/calls", params=params)
             if response.status == 404:  # Gong's way of saying "no calls in this range"
-                yield Page([], cursor_state(progress.final()))
+                yield Page([], state_for(progress.final(), done=True))
                 return
             body = response.body
             cursor = (body.get("records") or {}).get("cursor")
@@ -126,9 +158,15 @@ class GongReader:
             records = self._extensive(basic)
             progress.observe(records)
             done = not cursor
-            yield Page(records, cursor_state(progress.final() if done else progress.committable()))
+            committed = progress.final() if done else progress.committable()
+            yield Page(records, state_for(committed, done))
             if done:
                 return
+
+    def _reconcile_due(self, last_full_scan: str | None) -> bool:
+        if not last_full_scan:
+            return True
+        return utcnow() - parse_datetime(last_full_scan) >= self.reconcile_every
 
     def _extensive(self, basic: list[dict[str, Any]]) -> list[Any]:
         """CallData for the listed calls; a call Gong does not return stays visible (quarantine)."""

@@ -2,6 +2,7 @@
 
 import base64
 import binascii
+import bisect
 import copy
 import hashlib
 import json
@@ -146,18 +147,24 @@ class GongFake(FakeServer):
     def _signature(parts: Any) -> str:
         return hashlib.sha1(dumps(parts).encode(), usedforsecurity=False).hexdigest()[:10]
 
-    def _cursor_offset(self, cursor: str | None, signature: str) -> int:
+    def _cursor_position(self, cursor: str | None, signature: str) -> str | None:
+        """The position a cursor encodes, checked against the request it was issued for."""
         if not cursor:
-            return 0
+            return None
         try:
-            found, _, offset = base64.urlsafe_b64decode(cursor + "==").decode().partition(":")
-            if found != signature:
-                raise ValueError("cursor from another request")
-            return int(offset)
+            text = base64.urlsafe_b64decode(cursor + "==").decode()
         except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
             raise ApiError(400, "cursor", "Invalid cursor for this request") from exc
+        found, _, position = text.partition(":")
+        if found != signature or not position:
+            raise ApiError(400, "cursor", "Invalid cursor for this request")
+        return position
 
-    def _page(self, key: str, items: list[str], offset: int, signature: str) -> Response:
+    @staticmethod
+    def _cursor(signature: str, position: str) -> str:
+        return base64.urlsafe_b64encode(f"{signature}:{position}".encode()).decode().rstrip("=")
+
+    def _page(self, key: str, items: list[str], offset: int, next_cursor: str | None) -> Response:
         page = items[offset : offset + PAGE_SIZE]
         if self.drift_active:
             page = [text[:-1] + f',"{DRIFT_FIELD}":"drift"}}' for text in page]
@@ -166,9 +173,8 @@ class GongFake(FakeServer):
             "currentPageSize": len(page),
             "currentPageNumber": offset // PAGE_SIZE,
         }
-        if offset + PAGE_SIZE < len(items):
-            token = f"{signature}:{offset + PAGE_SIZE}".encode()
-            records["cursor"] = base64.urlsafe_b64encode(token).decode().rstrip("=")
+        if offset + PAGE_SIZE < len(items) and next_cursor:
+            records["cursor"] = next_cursor
         body = (
             f'{{"requestId":"{self.new_request_id()}","records":{dumps(records)},'
             f'"{key}":[' + ",".join(page) + "]}"
@@ -176,11 +182,44 @@ class GongFake(FakeServer):
         self.note_page(len(page))
         return Response(200, body.encode())
 
+    def _call_page(
+        self, key: str, indexes: list[int], texts: list[str], cursor: str | None, signature: str
+    ) -> Response:
+        """A page of calls after the cursor's (started, id) position.
+
+        The cursor names the last call served, not an offset, so calls created or deleted
+        between two pages neither shift the next page nor skip a call.
+        """
+        keys = [self._call_key(i) for i in indexes]
+        position = self._cursor_position(cursor, signature)
+        offset = 0
+        if position is not None:
+            micros, _, call_id = position.partition("|")
+            try:
+                offset = bisect.bisect_right(keys, (int(micros), call_id))
+            except ValueError as exc:
+                raise ApiError(400, "cursor", "Invalid cursor for this request") from exc
+        last = min(offset + PAGE_SIZE, len(keys)) - 1
+        next_cursor = (
+            self._cursor(signature, f"{keys[last][0]}|{keys[last][1]}") if last >= 0 else None
+        )
+        return self._page(key, texts, offset, next_cursor)
+
+    def _call_key(self, index: int) -> tuple[int, str]:
+        started = self.call_starts[index]
+        micros = int(started.timestamp()) * 1_000_000 + started.microsecond
+        return micros, self.calls[index]["metaData"]["id"]
+
     # ---------------------------------------------------------------- endpoints
     def list_users(self, request: Request) -> Response:
         signature = self._signature(["users"])
-        offset = self._cursor_offset(request.param("cursor"), signature)
-        return self._page("users", self.users_text, offset, signature)
+        position = self._cursor_position(request.param("cursor"), signature)
+        if position is not None and not position.isdigit():
+            raise ApiError(400, "cursor", "Invalid cursor for this request")
+        offset = int(position or 0)
+        return self._page(
+            "users", self.users_text, offset, self._cursor(signature, str(offset + PAGE_SIZE))
+        )
 
     def _select(
         self, from_text: str | None, to_text: str | None, call_ids: list[str] | None
@@ -207,10 +246,10 @@ class GongFake(FakeServer):
     def list_calls(self, request: Request) -> Response:
         from_text, to_text = request.param("fromDateTime"), request.param("toDateTime")
         signature = self._signature(["calls", from_text, to_text])
-        offset = self._cursor_offset(request.param("cursor"), signature)
         with self.lock:
-            items = [self.basic_text[i] for i in self._select(from_text, to_text, None)]
-        return self._page("calls", items, offset, signature)
+            indexes = self._select(from_text, to_text, None)
+            items = [self.basic_text[i] for i in indexes]
+            return self._call_page("calls", indexes, items, request.param("cursor"), signature)
 
     def calls_extensive(self, request: Request) -> Response:
         try:
@@ -225,12 +264,11 @@ class GongFake(FakeServer):
             raise ApiError(400, "filter", "callIds must be a list")
         selector = body.get("contentSelector") or {}
         signature = self._signature(["extensive", flt, selector])
-        offset = self._cursor_offset(body.get("cursor"), signature)
         with self.lock:
             indexes = self._select(flt.get("fromDateTime"), flt.get("toDateTime"), call_ids)
             shaped = self._shaped_calls(selector)
             items = [shaped[i] for i in indexes]
-        return self._page("calls", items, offset, signature)
+            return self._call_page("calls", indexes, items, body.get("cursor"), signature)
 
     def _shaped_calls(self, selector: dict[str, Any]) -> list[str]:
         key = dumps(selector)

@@ -258,6 +258,26 @@ def raw_latest(warehouse: Path) -> dict[str, dict[str, str]]:
         con.close()
 
 
+def gong_calls_flagged_deleted(warehouse: Path) -> set[str]:
+    """Gong call ids whose last landing predates the last completed full scan (staging's rule)."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rows = con.execute(
+            """
+            with latest as (
+                select id, max(_extracted_at) as landed_at from raw.gong__calls group by id
+            ), scan as (
+                select cast(state->>'full_scan_started_at' as timestamptz) as started_at
+                from meta.stream_state where source = 'gong' and stream = 'calls'
+            )
+            select id from latest, scan where latest.landed_at < scan.started_at
+            """
+        ).fetchall()
+    finally:
+        con.close()
+    return {row[0] for row in rows}
+
+
 def quarantine_count(warehouse: Path) -> int:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:

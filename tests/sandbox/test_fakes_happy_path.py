@@ -97,3 +97,32 @@ def test_gong_calls_and_extensive(sandbox: Sandbox) -> None:
     extensive = session.post(f"{base}/v2/calls/extensive", json=request).json()
     assert extensive["calls"][0]["metaData"]["id"] == calls[0]["id"]
     assert "parties" in extensive["calls"][0] and "interaction" not in extensive["calls"][0]
+
+
+def test_gong_cursor_survives_calls_deleted_and_created_between_pages(sandbox: Sandbox) -> None:
+    """Gong's cursor names a position, not an offset: changes between pages skip nothing."""
+    session, base = gong_session(sandbox)
+    params = {"fromDateTime": "2020-01-01T00:00:00Z", "toDateTime": "2030-01-01T00:00:00Z"}
+    first = session.get(f"{base}/v2/calls", params=params).json()
+    ids_before = [c["id"] for c in first["calls"]]
+    everything = list(ids_before)
+    gong = sandbox.fakes["gong"]
+    with gong.lock:  # remove two calls already served, the way mutate() removes them
+        gone = [c for c in gong.calls if c["metaData"]["id"] in ids_before[:2]]
+        for call in gone:
+            gong.calls.remove(call)
+        gong._index_calls()
+    try:
+        cursor = first["records"]["cursor"]
+        second = session.get(f"{base}/v2/calls", params={**params, "cursor": cursor}).json()
+        everything += [c["id"] for c in second["calls"]]
+        # Every call still listed was served once: none skipped, none twice.
+        assert len(everything) == len(set(everything))
+        assert set(everything) >= {c["metaData"]["id"] for c in gong.calls}
+        assert len(second["calls"]) == 50 and "cursor" not in second["records"]
+        bad = session.get(f"{base}/v2/calls", params={**params, "cursor": "bm90LWEtY3Vyc29y"})
+        assert bad.status_code == 400
+    finally:
+        with gong.lock:
+            gong.calls.extend(gone)
+            gong._index_calls()

@@ -59,6 +59,7 @@ task_activities as (
     from tasks
     left join gong_calls
         on tasks.task_subtype = 'Call' and tasks.call_object = gong_calls.call_id
+        and not gong_calls.is_deleted  -- a Task logging a deleted Gong call counts itself
 ),
 
 event_activities as (
@@ -93,7 +94,7 @@ gong_activities as (
         gong_calls.salesforce_account_id,
         gong_calls.call_id,
         cast(null as {{ dbt.type_string() }}),
-        false,
+        gong_calls.is_deleted,
         case
             when logged_calls._extracted_at > gong_calls._extracted_at then logged_calls._extracted_at
             else gong_calls._extracted_at

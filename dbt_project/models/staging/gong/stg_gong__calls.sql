@@ -2,6 +2,14 @@ with source as (
     {{ raw_latest(source('gong', 'gong__calls')) }}
 ),
 
+-- Gong sends no tombstones. Every GONG_CALLS_RECONCILE_HOURS the connector re-lands every call
+-- Gong still lists; a call whose last landing is older than that completed scan was deleted.
+calls_state as (
+    select {{ parse_timestamp("state->>'full_scan_started_at'") }} as full_scan_started_at
+    from {{ source('connector_state', 'stream_state') }}
+    where source = 'gong' and stream = 'calls'
+),
+
 -- The Salesforce Account in the call's CRM context (context[].objects[] with objectType Account).
 contexts as (
     select id as call_id, {{ json_array_rows('_raw', 'context') }} as crm_context
@@ -44,9 +52,11 @@ renamed as (
         -- timestamps
         {{ json_ts("source._raw->'metaData'", 'scheduled') }} as scheduled_at,
         {{ json_ts("source._raw->'metaData'", 'started') }} as started_at,
+        coalesce(source._extracted_at < calls_state.full_scan_started_at, false) as is_deleted,
         source._extracted_at
     from source
     left join salesforce_accounts on source.id = salesforce_accounts.call_id
+    left join calls_state on true
 )
 
 select * from renamed
