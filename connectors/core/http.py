@@ -44,6 +44,23 @@ BASE_URL_SETTINGS = {
 RETRY_AFTER_MAX = 300.0
 
 
+class NonFinite(float):
+    """NaN or ±Infinity read from a body: not JSON, but Python's parser accepts them.
+
+    Marked so landing writes them back as they came (orjson would write null). Bodies stay
+    on the stdlib parser: orjson would turn integers beyond 64 bits into floats, and the
+    check that avoids it costs more than orjson saves on these pages.
+    """
+
+
+_DECODER = json.JSONDecoder(parse_constant=NonFinite)
+
+
+def decode_json(content: bytes) -> Any:
+    """json.loads, with NaN/Infinity marked as `NonFinite`."""
+    return _DECODER.decode(content.decode(json.detect_encoding(content), "surrogatepass"))
+
+
 @dataclass
 class Response:
     """What a source needs from an answer: status, headers and the decoded JSON body."""
@@ -131,7 +148,7 @@ class HttpClient:
         body: Any = None
         if content:
             try:
-                body = json.loads(content)
+                body = decode_json(content)
             except ValueError:
                 declared = raw.headers.get("Content-Length")
                 truncated = declared is not None and int(declared) != len(content)

@@ -1,26 +1,27 @@
 """The landing contract (contracts section 4) every destination implements."""
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 
-@dataclass(frozen=True)
-class RawRow:
+class RawRow(NamedTuple):
+    """One landed record (a tuple: one is built per record, so it must be cheap)."""
+
     id: str
     cursor: datetime | None
     raw_json: str
 
 
-@dataclass(frozen=True)
-class QuarantineRow:
+class QuarantineRow(NamedTuple):
     reason: str
     payload: str
 
 
 @dataclass(frozen=True)
 class Batch:
-    """One page of one stream plus the stream state that covers it: committed atomically."""
+    """Rows of one stream (one page or several) plus the state that covers them: one commit."""
 
     source: str
     stream: str
@@ -35,7 +36,7 @@ class Batch:
         return f"{self.source}__{self.stream}"
 
 
-class Destination(Protocol):
+class Landing(Protocol):
     def read_state(self, source: str, stream: str) -> dict[str, Any] | None:
         """The stream's last committed state, or None before its first run."""
         ...
@@ -43,6 +44,14 @@ class Destination(Protocol):
     def write_batch(self, batch: Batch) -> None:
         """Append rows and quarantine rows and set the state, all in one transaction."""
         ...
+
+
+class Destination(Landing, Protocol):
+    """A warehouse. `read_state`/`write_batch` on it open a connection for that one call;
+    `session()` keeps one connection open for a whole stream run (one transaction per batch).
+    """
+
+    def session(self) -> AbstractContextManager[Landing]: ...
 
 
 def table_name(source: str, stream: str) -> str:

@@ -1,7 +1,11 @@
-"""DuckDB landing: one short read-write connection per batch (DuckDB allows one writer)."""
+"""DuckDB landing: one read-write connection per stream run, one transaction per batch.
+
+DuckDB allows one writer per file: the connection is held only while a stream is extracted.
+"""
 
 import contextlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +13,7 @@ import duckdb
 import pyarrow as pa
 
 from connectors.destinations.base import Batch, table_name
+from connectors.destinations.duckdb_lock import connect
 
 _RAW_DDL = """
 CREATE TABLE IF NOT EXISTS raw.{table} (
@@ -40,87 +45,95 @@ _TIMESTAMP = pa.timestamp("us", tz="UTC")
 
 
 class DuckDBDestination:
+    """The warehouse file; `session()` is one connection for one stream run."""
+
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._ready_tables: set[str] = set()
+        self._open: DuckDBSession | None = None
 
-    def _connect(self) -> duckdb.DuckDBPyConnection:
+    @contextlib.contextmanager
+    def session(self) -> Iterator["DuckDBSession"]:
+        """A connection for a stream run; nested calls (extract_source) reuse the open one."""
+        if self._open is not None:
+            yield self._open
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        return duckdb.connect(str(self.path))
+        con = connect(self.path)  # waits (bounded) while another process holds the lock
+        self._open = DuckDBSession(con, self._ready_tables)
+        try:
+            yield self._open
+        finally:
+            self._open = None
+            con.close()
 
     def read_state(self, source: str, stream: str) -> dict[str, Any] | None:
         if not self.path.exists():
             return None
-        con = self._connect()
-        try:
-            con.execute(_META_DDL)
-            row = con.execute(
-                "SELECT state FROM meta.stream_state WHERE source = ? AND stream = ?",
-                [source, stream],
-            ).fetchall()
-        finally:
-            con.close()
+        with self.session() as landing:
+            return landing.read_state(source, stream)
+
+    def write_batch(self, batch: Batch) -> None:
+        with self.session() as landing:
+            landing.write_batch(batch)
+
+
+class DuckDBSession:
+    """One open read-write connection; every `write_batch` is one transaction on it.
+
+    Opening a connection per page cost more than the insert itself (connect, and a WAL
+    checkpoint on every close), so a stream run keeps one open.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, ready_tables: set[str]) -> None:
+        self.con = con
+        self._ready_tables = ready_tables  # shared with the destination: DDL once per table
+        self._meta_ready = False
+
+    def _ensure_meta(self) -> None:
+        if not self._meta_ready:
+            self.con.execute(_META_DDL)
+            self._meta_ready = True
+
+    def read_state(self, source: str, stream: str) -> dict[str, Any] | None:
+        self._ensure_meta()
+        row = self.con.execute(
+            "SELECT state FROM meta.stream_state WHERE source = ? AND stream = ?",
+            [source, stream],
+        ).fetchall()
         return json.loads(row[0][0]) if row and row[0][0] is not None else None
 
-    @staticmethod
-    def _last_seq(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    def _last_seq(self, table: str) -> int:
         """The table's highest _load_seq, from a one-row counter kept in the same transaction.
 
         Scanning max(_load_seq) on every page made landing slower as the table grew; the
         scan is only the fallback for tables landed before the counter existed.
         """
         # fetchall: DuckDB 2 refuses new work while a result is still open.
-        row = con.execute(
+        row = self.con.execute(
             "SELECT last_seq FROM meta.load_seq WHERE table_name = ?", [table]
         ).fetchall()
         if row:
             return int(row[0][0])
         return int(
-            con.execute(f"SELECT coalesce(max(_load_seq), 0) FROM raw.{table}").fetchall()[0][0]
+            self.con.execute(f"SELECT coalesce(max(_load_seq), 0) FROM raw.{table}").fetchall()[0][
+                0
+            ]
         )
 
     def write_batch(self, batch: Batch) -> None:
         table = table_name(batch.source, batch.stream)
-        con = self._connect()
+        con = self.con
+        if table not in self._ready_tables:
+            self._ensure_meta()
+            con.execute(_RAW_DDL.format(table=table))
+            self._ready_tables.add(table)
+        con.execute("BEGIN TRANSACTION")
         try:
-            if table not in self._ready_tables:
-                con.execute(_META_DDL)
-                con.execute(_RAW_DDL.format(table=table))
-                self._ready_tables.add(table)
-            con.execute("BEGIN TRANSACTION")
             if batch.rows:
-                base = self._last_seq(con, table)
-                n = len(batch.rows)
-                arrow = pa.table(
-                    {
-                        "id": pa.array([r.id for r in batch.rows], pa.string()),
-                        "_cursor": pa.array([r.cursor for r in batch.rows], _TIMESTAMP),
-                        "_raw": pa.array([r.raw_json for r in batch.rows], pa.string()),
-                        "_load_seq": pa.array(range(base + 1, base + 1 + n), pa.int64()),
-                    }
-                )
-                con.register("landing_batch", arrow)
-                con.execute(
-                    f"INSERT INTO raw.{table} "
-                    "SELECT id, _cursor, _raw::JSON, ?, ?, _load_seq FROM landing_batch",
-                    [batch.extracted_at, batch.run_id],
-                )
-                con.unregister("landing_batch")
-                con.execute("INSERT OR REPLACE INTO meta.load_seq VALUES (?, ?)", [table, base + n])
+                self._insert_rows(table, batch)
             if batch.quarantine:
-                qarrow = pa.table(
-                    {
-                        "reason": pa.array([q.reason for q in batch.quarantine], pa.string()),
-                        "payload": pa.array([q.payload for q in batch.quarantine], pa.string()),
-                    }
-                )
-                con.register("landing_quarantine", qarrow)
-                con.execute(
-                    "INSERT INTO raw._quarantine "
-                    "SELECT ?, ?, reason, payload, ?, ? FROM landing_quarantine",
-                    [batch.source, batch.stream, batch.extracted_at, batch.run_id],
-                )
-                con.unregister("landing_quarantine")
+                self._insert_quarantine(batch)
             if batch.state is not None:
                 con.execute(
                     "DELETE FROM meta.stream_state WHERE source = ? AND stream = ?",
@@ -141,5 +154,44 @@ class DuckDBDestination:
             with contextlib.suppress(duckdb.Error):
                 con.execute("ROLLBACK")
             raise
+
+    def _insert_rows(self, table: str, batch: Batch) -> None:
+        base = self._last_seq(table)
+        n = len(batch.rows)
+        ids, cursors, raws = zip(*batch.rows, strict=True)
+        arrow = pa.table(
+            {
+                "id": pa.array(ids, pa.string()),
+                "_cursor": pa.array(cursors, _TIMESTAMP),
+                "_raw": pa.array(raws, pa.string()),
+                "_load_seq": pa.array(range(base + 1, base + 1 + n), pa.int64()),
+            }
+        )
+        self.con.register("landing_batch", arrow)
+        try:
+            self.con.execute(
+                f"INSERT INTO raw.{table} "
+                "SELECT id, _cursor, _raw::JSON, ?, ?, _load_seq FROM landing_batch",
+                [batch.extracted_at, batch.run_id],
+            )
         finally:
-            con.close()
+            self.con.unregister("landing_batch")
+        self.con.execute("INSERT OR REPLACE INTO meta.load_seq VALUES (?, ?)", [table, base + n])
+
+    def _insert_quarantine(self, batch: Batch) -> None:
+        reasons, payloads = zip(*batch.quarantine, strict=True)
+        qarrow = pa.table(
+            {
+                "reason": pa.array(reasons, pa.string()),
+                "payload": pa.array(payloads, pa.string()),
+            }
+        )
+        self.con.register("landing_quarantine", qarrow)
+        try:
+            self.con.execute(
+                "INSERT INTO raw._quarantine "
+                "SELECT ?, ?, reason, payload, ?, ? FROM landing_quarantine",
+                [batch.source, batch.stream, batch.extracted_at, batch.run_id],
+            )
+        finally:
+            self.con.unregister("landing_quarantine")

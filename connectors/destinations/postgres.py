@@ -1,6 +1,11 @@
-"""Postgres landing: same tables as DuckDB (JSONB for _raw), rows streamed with COPY."""
+"""Postgres landing: same tables as DuckDB (JSONB for _raw), rows streamed with COPY.
 
+One connection per stream run, one transaction per batch (like the DuckDB destination).
+"""
+
+import contextlib
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import psycopg
@@ -25,38 +30,68 @@ _RAW_DDL = """CREATE TABLE IF NOT EXISTS raw.{table} (
 
 
 class PostgresDestination:
+    """The warehouse database; `session()` is one connection for one stream run."""
+
     def __init__(self, dsn: str) -> None:
         self.dsn = dsn
         self._ready: set[str] = set()
+        self._open: PostgresSession | None = None
 
-    def _connect(self) -> psycopg.Connection:
-        return psycopg.connect(self.dsn)
+    @contextlib.contextmanager
+    def session(self) -> Iterator["PostgresSession"]:
+        """A connection for a stream run; nested calls (extract_source) reuse the open one."""
+        if self._open is not None:
+            yield self._open
+            return
+        # autocommit: each write_batch opens its own explicit transaction block.
+        with psycopg.connect(self.dsn, autocommit=True) as con:
+            self._open = PostgresSession(con, self._ready)
+            try:
+                yield self._open
+            finally:
+                self._open = None
 
-    def _ensure(self, con: psycopg.Connection, table: str | None) -> None:
+    def read_state(self, source: str, stream: str) -> dict[str, Any] | None:
+        with self.session() as landing:
+            return landing.read_state(source, stream)
+
+    def write_batch(self, batch: Batch) -> None:
+        with self.session() as landing:
+            landing.write_batch(batch)
+
+
+class PostgresSession:
+    """One open connection; every `write_batch` is one transaction on it."""
+
+    def __init__(self, con: psycopg.Connection, ready: set[str]) -> None:
+        self.con = con
+        self._ready = ready  # shared with the destination: DDL once per table
+
+    def _ensure(self, table: str | None) -> None:
         # DDL once per destination object; IF NOT EXISTS keeps concurrent first runs safe.
         if "meta" not in self._ready:
             for ddl in _META_DDL:
-                con.execute(ddl)
+                self.con.execute(ddl)
             self._ready.add("meta")
         if table and table not in self._ready:
-            con.execute(_RAW_DDL.format(table=table))
+            self.con.execute(_RAW_DDL.format(table=table))
             self._ready.add(table)
 
     def read_state(self, source: str, stream: str) -> dict[str, Any] | None:
-        with self._connect() as con:
-            self._ensure(con, None)
-            row = con.execute(
-                "SELECT state FROM meta.stream_state WHERE source = %s AND stream = %s",
-                [source, stream],
-            ).fetchone()
+        self._ensure(None)
+        row = self.con.execute(
+            "SELECT state FROM meta.stream_state WHERE source = %s AND stream = %s",
+            [source, stream],
+        ).fetchone()
         if not row or row[0] is None:
             return None
         return row[0] if isinstance(row[0], dict) else json.loads(row[0])
 
     def write_batch(self, batch: Batch) -> None:
         table = table_name(batch.source, batch.stream)
-        with self._connect() as con:  # one transaction, committed on clean exit
-            self._ensure(con, table)
+        con = self.con
+        self._ensure(table)
+        with con.transaction():  # committed on clean exit, rolled back on any exception
             if batch.rows:
                 # One writer at a time per table keeps _load_seq strictly increasing.
                 con.execute(f"LOCK TABLE raw.{table} IN SHARE ROW EXCLUSIVE MODE")
