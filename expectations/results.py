@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
+from connectors.destinations.duckdb_lock import connect as connect_duckdb
 
 RESULTS_TABLE = "dq.expectation_results"
 
@@ -119,7 +119,7 @@ def persist_duckdb(path: Path, runs: Sequence[SuiteRun]) -> int:
     """Append the results; short connection because the pipeline is the single writer."""
     rows = _rows(runs)
     placeholders = ", ".join("?" for _ in _COLUMNS)
-    with duckdb.connect(str(path)) as con:
+    with connect_duckdb(path) as con:
         con.execute(_DDL)
         if rows:
             con.executemany(

@@ -19,6 +19,7 @@ from uuid import uuid4
 import duckdb
 import pandas as pd
 
+from connectors.destinations.duckdb_lock import connect as connect_duckdb
 from expectations.config import RuleConfig, SuiteConfig, SuiteConfigError, load_suites
 from expectations.derived import derive
 from expectations.results import RuleResult, SuiteRun, persist_duckdb, persist_postgres
@@ -51,7 +52,7 @@ def read_tables(location: WarehouseLocation, suites: Sequence[SuiteConfig]) -> d
         if location.duckdb_path is not None:
             if not location.duckdb_path.exists():
                 raise DataQualityRunError(f"warehouse file not found: {location.duckdb_path}")
-            with duckdb.connect(str(location.duckdb_path)) as con:
+            with connect_duckdb(location.duckdb_path) as con:
                 for suite in suites:
                     frames[suite.name] = con.execute(suite.select_sql()).df()
         else:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import duckdb
 
+from connectors.destinations.duckdb_lock import connect as connect_duckdb
+
 PUBLISHED_SCHEMA = "marts"
 
 
@@ -24,6 +26,8 @@ class PublishResult:
 
 
 def _copy_from_duckdb(con: duckdb.DuckDBPyConnection, warehouse: Path, schema: str) -> list[str]:
+    # Wait (bounded) for a writer still holding the file, e.g. a dbt child of a killed run.
+    connect_duckdb(warehouse, read_only=True).close()
     con.execute(f"ATTACH '{warehouse}' AS src (READ_ONLY)")
     tables = [
         row[0]

@@ -11,6 +11,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 from dagster_dbt.errors import DagsterDbtError
 
+from connectors.destinations.duckdb_lock import connect as connect_duckdb
 from orchestration.defs.ingestion.assets import WAREHOUSE_WRITER_POOL
 from orchestration.defs.ingestion.resources import WarehouseResource
 from orchestration.defs.transform.resources import dbt_project
@@ -43,6 +44,9 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         # dbt runs as a child process and reads its profile from the environment.
         os.environ.update(settings.dbt_env())
         args = dbt_build_args(full_refresh=config.full_refresh, target=settings.target)
+        if settings.target == "duckdb" and settings.path.exists():
+            # dbt-duckdb fails at once on a locked file: wait (bounded) for the holder first.
+            connect_duckdb(settings.path).close()
         try:
             yield from dbt.cli(args, context=context).stream()
         except DagsterDbtError as exc:
