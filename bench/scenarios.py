@@ -4,14 +4,16 @@ d peak RSS (collected by a, b, c, e), e throttled sandbox."""
 import math
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bench.measure import alternate, measured, summarise
+from bench.measure import NOT_MEASURED, alternate, measured, summarise
 from bench.worlds import world
 from connectors.streams import STREAMS
+from sandbox.remote import RemoteSandbox, serving
 
 WORK_DIR = Path(__file__).resolve().parent / ".work"
 UNTHROTTLED_RATE_SCALE = "1000"  # the client limiter must not be what scenario a/b measure
@@ -21,6 +23,17 @@ ALL_STREAMS = {f"{source}.{s.name}" for source, specs in STREAMS.items() for s i
 
 def _summary(values: list[float]) -> dict[str, Any]:
     return asdict(summarise(values))
+
+
+@contextmanager
+def sandbox(data_dir: Path, **options: Any) -> Iterator[RemoteSandbox]:
+    """The fakes in their own process: they share neither the GIL nor the RSS of the client."""
+    with serving(data_dir, **options) as sb:
+        NOT_MEASURED.add(sb.pid)
+        try:
+            yield sb
+        finally:
+            NOT_MEASURED.discard(sb.pid)
 
 
 def _timed(run: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
@@ -35,14 +48,13 @@ def _timed(run: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
 # -- a: extraction ------------------------------------------------------------------------
 def extraction(leads: int, seed: int, reps: int, with_dlt: bool) -> dict[str, Any]:
     from bench.contenders import dlt_rest, ours, raw
-    from sandbox.serve import running
 
     data_dir, _ = world(leads, seed)
     workdir = WORK_DIR / f"a-{leads}"
     workdir.mkdir(parents=True, exist_ok=True)
     # dlt's rest_api cannot batch Marketo lead ids per page; compare the same set everywhere.
     compared = ALL_STREAMS - dlt_rest.UNSUPPORTED if with_dlt else set(ALL_STREAMS)
-    with running(data_dir, enforce_limits=False) as sb:
+    with sandbox(data_dir) as sb:
         env = {**sb.env, "CONNECTORS_RATE_SCALE": UNTHROTTLED_RATE_SCALE}
         contenders: dict[str, Callable[[], dict[str, Any]]] = {
             "raw": _timed(lambda: raw.extract(env, compared)),
@@ -138,7 +150,6 @@ def _minimum_calls(changed: dict[str, int]) -> int:
 
 def pipeline(leads: int, seed: int, reps: int, with_rerun: bool) -> dict[str, Any]:
     from bench.pipeline import pipeline_env, reset_warehouse, run_full_pipeline
-    from sandbox.serve import running
 
     data_dir, _ = world(leads, seed)
     workdir = WORK_DIR / f"b-{leads}"
@@ -148,7 +159,7 @@ def pipeline(leads: int, seed: int, reps: int, with_rerun: bool) -> dict[str, An
     for rep in range(reps):
         # A fresh sandbox per repetition: mutations live in the fakes' memory.
         with (
-            running(data_dir, enforce_limits=False) as sb,
+            sandbox(data_dir) as sb,
             pipeline_env(workdir, sb.env, UNTHROTTLED_RATE_SCALE),
         ):
             reset_warehouse(workdir)
@@ -221,7 +232,6 @@ QUOTA_PER_SECOND = {"marketo": 100 / 20, "gong": 3.0}
 def throttled(leads: int, seed: int, reps: int, clock_speed: float) -> dict[str, Any]:
     from connectors.destinations.duckdb import DuckDBDestination
     from connectors.run import close_readers, extract_source, http_stats
-    from sandbox.serve import running
 
     data_dir, _ = world(leads, seed)
     workdir = WORK_DIR / f"e-{leads}"
@@ -229,7 +239,7 @@ def throttled(leads: int, seed: int, reps: int, clock_speed: float) -> dict[str,
     per_source: dict[str, list[dict[str, Any]]] = {s: [] for s in QUOTA_PER_SECOND}
     for _ in range(reps):
         for source in QUOTA_PER_SECOND:
-            with running(data_dir, enforce_limits=True, clock_speed=clock_speed) as sb:
+            with sandbox(data_dir, enforce_limits=True, clock_speed=clock_speed) as sb:
                 env = {**sb.env, "CONNECTORS_RATE_SCALE": str(clock_speed)}
                 db = workdir / f"{source}.duckdb"
                 db.unlink(missing_ok=True)

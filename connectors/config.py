@@ -32,6 +32,8 @@ SANDBOX_DEFAULTS: dict[str, str] = {
     "CONNECTORS_READ_TIMEOUT": "30",
     "CONNECTORS_MAX_ATTEMPTS": "8",
     "CONNECTORS_BACKOFF_MAX": "30",
+    # Pages read ahead while the current one lands (0: none, fetch and land in turn).
+    "CONNECTORS_PREFETCH_PAGES": "2",
 }
 
 # Values that are credentials: redact() removes them wherever they appear.

@@ -5,6 +5,7 @@ DuckDB allows one writer per file: the connection is held only while a stream is
 
 import contextlib
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -44,27 +45,51 @@ CREATE TABLE IF NOT EXISTS meta.load_seq (
 _TIMESTAMP = pa.timestamp("us", tz="UTC")
 
 
+class _Catalog:
+    """DDL run once per destination, under a lock: sessions of several threads share it."""
+
+    def __init__(self) -> None:
+        self._ready: set[str] = set()
+        self._lock = threading.Lock()
+
+    def ensure(self, con: duckdb.DuckDBPyConnection, table: str | None = None) -> None:
+        if "meta" in self._ready and (table is None or table in self._ready):
+            return
+        with self._lock:
+            if "meta" not in self._ready:
+                con.execute(_META_DDL)
+                self._ready.add("meta")
+            if table is not None and table not in self._ready:
+                con.execute(_RAW_DDL.format(table=table))
+                self._ready.add(table)
+
+
 class DuckDBDestination:
-    """The warehouse file; `session()` is one connection for one stream run."""
+    """The warehouse file; `session()` is one connection for one stream run.
+
+    Sessions are per thread (sources extracted side by side each hold one connection to the
+    same database: DuckDB's one-writer rule is per process, not per connection).
+    """
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self._ready_tables: set[str] = set()
-        self._open: DuckDBSession | None = None
+        self._catalog = _Catalog()
+        self._local = threading.local()
 
     @contextlib.contextmanager
     def session(self) -> Iterator["DuckDBSession"]:
-        """A connection for a stream run; nested calls (extract_source) reuse the open one."""
-        if self._open is not None:
-            yield self._open
+        """This thread's connection; nested calls (extract_source) reuse the open one."""
+        current: DuckDBSession | None = getattr(self._local, "session", None)
+        if current is not None:
+            yield current
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         con = connect(self.path)  # waits (bounded) while another process holds the lock
-        self._open = DuckDBSession(con, self._ready_tables)
+        self._local.session = DuckDBSession(con, self._catalog)
         try:
-            yield self._open
+            yield self._local.session
         finally:
-            self._open = None
+            self._local.session = None
             con.close()
 
     def read_state(self, source: str, stream: str) -> dict[str, Any] | None:
@@ -85,18 +110,12 @@ class DuckDBSession:
     checkpoint on every close), so a stream run keeps one open.
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, ready_tables: set[str]) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, catalog: _Catalog) -> None:
         self.con = con
-        self._ready_tables = ready_tables  # shared with the destination: DDL once per table
-        self._meta_ready = False
-
-    def _ensure_meta(self) -> None:
-        if not self._meta_ready:
-            self.con.execute(_META_DDL)
-            self._meta_ready = True
+        self._catalog = catalog
 
     def read_state(self, source: str, stream: str) -> dict[str, Any] | None:
-        self._ensure_meta()
+        self._catalog.ensure(self.con)
         row = self.con.execute(
             "SELECT state FROM meta.stream_state WHERE source = ? AND stream = ?",
             [source, stream],
@@ -124,10 +143,7 @@ class DuckDBSession:
     def write_batch(self, batch: Batch) -> None:
         table = table_name(batch.source, batch.stream)
         con = self.con
-        if table not in self._ready_tables:
-            self._ensure_meta()
-            con.execute(_RAW_DDL.format(table=table))
-            self._ready_tables.add(table)
+        self._catalog.ensure(con, table)
         con.execute("BEGIN TRANSACTION")
         try:
             if batch.rows:

@@ -5,6 +5,7 @@ One connection per stream run, one transaction per batch (like the DuckDB destin
 
 import contextlib
 import json
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -28,6 +29,8 @@ _RAW_DDL = """CREATE TABLE IF NOT EXISTS raw.{table} (
     id TEXT NOT NULL, _cursor TIMESTAMPTZ, _raw JSONB NOT NULL,
     _extracted_at TIMESTAMPTZ NOT NULL, _run_id TEXT NOT NULL, _load_seq BIGINT NOT NULL)"""
 
+_DDL_LOCK = threading.Lock()
+
 
 class PostgresDestination:
     """The warehouse database; `session()` is one connection for one stream run."""
@@ -35,21 +38,22 @@ class PostgresDestination:
     def __init__(self, dsn: str) -> None:
         self.dsn = dsn
         self._ready: set[str] = set()
-        self._open: PostgresSession | None = None
+        self._local = threading.local()  # one session per thread (sources side by side)
 
     @contextlib.contextmanager
     def session(self) -> Iterator["PostgresSession"]:
-        """A connection for a stream run; nested calls (extract_source) reuse the open one."""
-        if self._open is not None:
-            yield self._open
+        """This thread's connection; nested calls (extract_source) reuse the open one."""
+        current: PostgresSession | None = getattr(self._local, "session", None)
+        if current is not None:
+            yield current
             return
         # autocommit: each write_batch opens its own explicit transaction block.
         with psycopg.connect(self.dsn, autocommit=True) as con:
-            self._open = PostgresSession(con, self._ready)
+            self._local.session = PostgresSession(con, self._ready)
             try:
-                yield self._open
+                yield self._local.session
             finally:
-                self._open = None
+                self._local.session = None
 
     def read_state(self, source: str, stream: str) -> dict[str, Any] | None:
         with self.session() as landing:
@@ -68,14 +72,18 @@ class PostgresSession:
         self._ready = ready  # shared with the destination: DDL once per table
 
     def _ensure(self, table: str | None) -> None:
-        # DDL once per destination object; IF NOT EXISTS keeps concurrent first runs safe.
-        if "meta" not in self._ready:
-            for ddl in _META_DDL:
-                self.con.execute(ddl)
-            self._ready.add("meta")
-        if table and table not in self._ready:
-            self.con.execute(_RAW_DDL.format(table=table))
-            self._ready.add(table)
+        # DDL once per destination object, one thread at a time: concurrent CREATE ... IF NOT
+        # EXISTS can still collide in Postgres's catalog.
+        if "meta" in self._ready and (not table or table in self._ready):
+            return
+        with _DDL_LOCK:
+            if "meta" not in self._ready:
+                for ddl in _META_DDL:
+                    self.con.execute(ddl)
+                self._ready.add("meta")
+            if table and table not in self._ready:
+                self.con.execute(_RAW_DDL.format(table=table))
+                self._ready.add(table)
 
     def read_state(self, source: str, stream: str) -> dict[str, Any] | None:
         self._ensure(None)

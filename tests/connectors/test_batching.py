@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -225,3 +226,28 @@ def test_hard_kill_between_batches_then_rerun_lands_exactly_once(tmp_path: Path)
         extract_all(world, DuckDBDestination(path), env, "resumed")
         close_readers()
     assert latest_versions(path) == latest_versions(tmp_path / "reference.duckdb")
+
+
+def test_a_batch_closed_by_time_carries_the_state_of_its_own_last_page(
+    reader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The time limit may close a batch while the next page is being fetched: that page's
+    state must not be committed with the rows before it (a crash would skip its records)."""
+    pages = [_page(n) for n in range(6)]
+
+    class _SlowReader(_Reader):
+        def pages(self, stream: Any, state: Any) -> Iterator[Page]:
+            for page in self._pages:
+                time.sleep(0.03)
+                yield page
+
+    slow = _SlowReader(pages)
+    monkeypatch.setattr("connectors.run.reader_for", lambda source, settings: slow)
+    dest = _Recorder()
+    _extract(dest, BatchPolicy(max_records=10**9, max_bytes=10**9, max_seconds=0.02))
+    for batch in dest.batches:
+        last_id = batch.rows[-1].id
+        assert batch.state == {"cursor": f"page-{last_id.split('-')[0]}"}
+    assert [r.id for b in dest.batches for r in b.rows] == [
+        r["metaData"]["id"] for p in pages for r in p.records
+    ]
