@@ -19,7 +19,7 @@ from connectors.config import Settings
 from connectors.core.errors import ConnectorError
 from connectors.core.redact import redact
 from connectors.destinations.base import Destination
-from connectors.run import StreamResult, extract_stream
+from connectors.run import StreamResult, extract_sources
 from connectors.streams import STREAMS
 
 
@@ -86,33 +86,29 @@ def main(argv: list[str] | None = None) -> int:
     sources = list(STREAMS) if args.source == "all" else [args.source]
     if args.stream and len(sources) != 1:
         parser.error("--stream needs a single --source")
-    plan = [
-        (source, stream.name)
+    plan: dict[str, list[str] | None] = {
+        source: [s.name for s in STREAMS[source] if not args.stream or s.name == args.stream]
         for source in sources
-        for stream in STREAMS[source]
-        if not args.stream or stream.name == args.stream
-    ]
-    if not plan:
+    }
+    if not any(plan.values()):
         parser.error(f"no stream {args.stream!r} in {args.source}")
 
     console = Console(stderr=True)
-    done: list[StreamResult] = []
-    try:
-        with Live(console=console, refresh_per_second=4, transient=True) as live:
-            for source, stream in plan:
+    progress: dict[tuple[str, str], StreamResult] = {}  # every stream seen, in start order
+    with Live(console=console, refresh_per_second=4, transient=True) as live:
 
-                def show(current: StreamResult) -> None:
-                    if not args.quiet:
-                        live.update(_table([*done, current], f"extracting (run {run_id})"))
+        def show(current: StreamResult) -> None:  # called under extract_sources' lock
+            progress[(current.source, current.stream)] = current
+            if not args.quiet:
+                live.update(_table(list(progress.values()), f"extracting (run {run_id})"))
 
-                done.append(
-                    extract_stream(
-                        source, stream, destination=destination, run_id=run_id, on_page=show
-                    )
-                )
-    except ConnectorError as exc:
-        console.print(_table(done, "partial summary"))
-        console.print(f"[red]extract failed:[/red] {redact(str(exc))}")
-        return 1
-    Console().print(_table(done, f"summary (run {run_id})"))
-    return 0
+        outcomes = extract_sources(plan, destination=destination, run_id=run_id, on_page=show)
+    done = [r for o in outcomes for r in o.results]
+    failed = [o for o in outcomes if o.error is not None]
+    title = f"summary (run {run_id})" if not failed else "partial summary"
+    Console().print(_table(done, title))
+    for outcome in failed:
+        console.print(f"[red]{outcome.source} failed:[/red] {redact(str(outcome.error))}")
+    if any(not isinstance(o.error, ConnectorError) for o in failed):
+        raise next(o.error for o in failed if not isinstance(o.error, ConnectorError))  # type: ignore[misc]
+    return 1 if failed else 0

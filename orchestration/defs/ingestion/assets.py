@@ -1,4 +1,4 @@
-"""One asset per source stream, grouped by source; one op per source extracts the selection.
+"""One asset per source stream, grouped by source; one step extracts the selection.
 
 The connectors do the work (plain Python, no Dagster); this module only maps their streams
 to assets and their results to materialization metadata.
@@ -6,7 +6,8 @@ to assets and their results to materialization metadata.
 
 import dagster as dg
 
-from connectors.run import extract_stream
+from connectors.core import redact
+from connectors.run import StreamResult, extract_sources
 from connectors.streams import STREAMS
 from orchestration.lib.errors import operator_errors
 from orchestration.lib.translator import ingestion_asset_key
@@ -39,50 +40,62 @@ def stream_specs(source: str) -> list[dg.AssetSpec]:
     ]
 
 
-def build_source_assets(source: str) -> dg.AssetsDefinition:
-    @dg.multi_asset(
-        name=f"extract_{source}",
-        specs=stream_specs(source),
-        can_subset=True,
-        retry_policy=INGESTION_RETRY,
-        pool=WAREHOUSE_WRITER_POOL,
-        required_resource_keys={source, "warehouse"},
+def _materialization(key: dg.AssetKey, result: StreamResult) -> dg.MaterializeResult:
+    return dg.MaterializeResult(
+        asset_key=key,
+        metadata={
+            "records_sent": result.records_sent,
+            "loaded": result.loaded,
+            "quarantined": result.quarantined,
+            "pages": result.pages,
+            "requests": result.requests,
+            "seconds": float(result.seconds),
+            "cursor_before": str(result.cursor_before),
+            "cursor_after": str(result.cursor_after),
+        },
     )
-    def _ingest(context: dg.AssetExecutionContext):  # type: ignore[no-untyped-def]
-        vendor = getattr(context.resources, source)
-        warehouse = context.resources.warehouse
-        with operator_errors(warehouse.settings().path):
-            destination = warehouse.destination()
-        for key in sorted(context.selected_asset_keys, key=lambda k: k.to_user_string()):
-            with operator_errors(warehouse.settings().path):
-                result = extract_stream(
-                    source,
-                    key.path[-1],
-                    destination=destination,
-                    run_id=context.run.run_id,
-                    env=vendor.as_env(),
-                )
-            context.log.info(
-                f"{source}.{key.path[-1]}: sent={result.records_sent} loaded={result.loaded} "
-                f"quarantined={result.quarantined} requests={result.requests}"
-            )
-            yield dg.MaterializeResult(
-                asset_key=key,
-                metadata={
-                    "records_sent": result.records_sent,
-                    "loaded": result.loaded,
-                    "quarantined": result.quarantined,
-                    "pages": result.pages,
-                    "requests": result.requests,
-                    "seconds": float(result.seconds),
-                    "cursor_before": str(result.cursor_before),
-                    "cursor_after": str(result.cursor_after),
-                },
-            )
 
-    return _ingest
+
+@dg.multi_asset(
+    name="extract_sources",
+    specs=[spec for source in STREAMS for spec in stream_specs(source)],
+    can_subset=True,
+    retry_policy=INGESTION_RETRY,
+    pool=WAREHOUSE_WRITER_POOL,
+    required_resource_keys={*STREAMS, "warehouse"},
+)
+def extract_sources_step(context: dg.AssetExecutionContext):  # type: ignore[no-untyped-def]
+    """The selected streams, the sources side by side (one thread each, see
+    connectors.run.extract_sources). A failing source does not stop the others: their streams
+    are materialized, then the step fails naming the source and the setting to fix."""
+    warehouse = context.resources.warehouse
+    path = warehouse.settings().path
+    plan: dict[str, list[str] | None] = {}
+    for key in sorted(context.selected_asset_keys, key=lambda k: k.to_user_string()):
+        source, stream = key.path[-2], key.path[-1]
+        plan.setdefault(source, []).append(stream)  # type: ignore[union-attr]
+    with operator_errors(path):
+        destination = warehouse.destination()
+    # Each vendor resource sets its own variables, so one mapping serves every source.
+    env = {k: v for source in plan for k, v in getattr(context.resources, source).as_env().items()}
+    outcomes = extract_sources(plan, destination=destination, run_id=context.run.run_id, env=env)
+    for outcome in outcomes:
+        for result in outcome.results:
+            context.log.info(
+                f"{result.source}.{result.stream}: sent={result.records_sent} "
+                f"loaded={result.loaded} quarantined={result.quarantined} "
+                f"requests={result.requests}"
+            )
+            yield _materialization(ingestion_asset_key(result.source, result.stream), result)
+    failed = [o for o in outcomes if o.error is not None]
+    for outcome in failed:
+        context.log.error(f"{outcome.source}: {redact(str(outcome.error))}")
+    if failed:
+        # The first failure decides how the step ends (a setting to fix, or a retry).
+        with operator_errors(path):
+            raise failed[0].error  # type: ignore[misc]
 
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    return dg.Definitions(assets=[build_source_assets(source) for source in STREAMS])
+    return dg.Definitions(assets=[extract_sources_step])
