@@ -34,6 +34,8 @@ SANDBOX_DEFAULTS: dict[str, str] = {
     "CONNECTORS_BACKOFF_MAX": "30",
     # Pages read ahead while the current one lands (0: none, fetch and land in turn).
     "CONNECTORS_PREFETCH_PAGES": "2",
+    # Salesforce field lists (describe) are kept in the stream state and reused this long.
+    "CONNECTORS_DESCRIBE_TTL_HOURS": "24",
 }
 
 # Values that are credentials: redact() removes them wherever they appear.

@@ -33,6 +33,7 @@ from connectors.streams import Stream
 EPOCH = "1970-01-01T00:00:00Z"
 PAGE_SIZE = 300
 TYPE_IDS_PER_CALL = 10  # the API accepts at most 10 activityTypeIds per request
+TYPES_MAX_AGE = 3600.0  # seconds a types.json answer is reused within one process
 LEAD_CHANGE_TYPES = (12, 13)  # New Lead, Change Data Value
 TOKEN_CODES = {"601", "602"}
 THROTTLE_CODES = {"606", "615"}
@@ -98,6 +99,7 @@ class MarketoReader:
         client.auth = MarketoAuth(settings)
         client.classify = self._classify
         self._lead_fields: str | None = None
+        self._types_cache: tuple[float, list[Any]] | None = None
 
     def close(self) -> None:
         self.client.close()
@@ -136,10 +138,7 @@ class MarketoReader:
 
     def pages(self, stream: Stream, state: dict[str, Any] | None) -> Iterator[Page]:
         if stream.name == "activity_types":
-            body = self._get("/rest/v1/activities/types.json")
-            yield Page(
-                body.get("result") or [], {"cursor": None, "full_refresh_at": to_iso(utcnow())}
-            )
+            yield Page(self._types(), {"cursor": None, "full_refresh_at": to_iso(utcnow())})
         elif stream.name == "activities":
             yield from self._activities(stream, state)
         elif stream.name == "deleted_leads":
@@ -173,9 +172,16 @@ class MarketoReader:
             token = str(body.get("nextPageToken") or token)
 
     # -- activities --------------------------------------------------------------------
+    def _types(self) -> list[Any]:
+        """types.json, asked once for both streams that need it (activity_types, activities)
+        and again only after TYPES_MAX_AGE seconds in a long-lived process."""
+        if self._types_cache is None or time.monotonic() - self._types_cache[0] > TYPES_MAX_AGE:
+            body = self._get("/rest/v1/activities/types.json")
+            self._types_cache = (time.monotonic(), list(body.get("result") or []))
+        return self._types_cache[1]
+
     def activity_type_ids(self) -> list[int]:
-        body = self._get("/rest/v1/activities/types.json")
-        return sorted(int(t["id"]) for t in body.get("result") or [] if "id" in t)
+        return sorted(int(t["id"]) for t in self._types() if isinstance(t, dict) and "id" in t)
 
     def _activities(self, stream: Stream, state: dict[str, Any] | None) -> Iterator[Page]:
         """All types, 10 ids a call; each group keeps its own cursor so a crash resumes exactly."""

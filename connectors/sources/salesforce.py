@@ -8,6 +8,7 @@ figure and refuses to send once the quota is spent (a clear error instead of a s
 import re
 import threading
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -21,7 +22,7 @@ from connectors.core.errors import (
 )
 from connectors.core.http import HttpClient, Response
 from connectors.core.redact import register_secret
-from connectors.core.timeutil import to_iso_seconds
+from connectors.core.timeutil import BadTimestamp, parse_datetime, to_iso, to_iso_seconds, utcnow
 from connectors.sources.base import CursorProgress, Page, cursor_state, start_cursor
 from connectors.streams import Stream
 
@@ -98,6 +99,7 @@ class SalesforceReader:
         self.api_used: int | None = None
         self.api_limit: int | None = None
         self._fields: dict[str, list[str]] = {}
+        self._described_at: dict[str, datetime] = {}
 
     def close(self) -> None:
         self.client.close()
@@ -158,7 +160,7 @@ class SalesforceReader:
 
     def fields(self, sobject: str) -> list[str]:
         """Every selectable field of the object, standard and custom, from describe."""
-        if sobject not in self._fields:
+        if sobject not in self._fields or not self._fresh(self._described_at[sobject]):
             body = self._get(f"{self._api()}/sobjects/{sobject}/describe")
             names = [
                 f["name"]
@@ -168,7 +170,29 @@ class SalesforceReader:
             if "Id" not in names:
                 raise VendorError(f"salesforce: describe of {sobject} has no Id field")
             self._fields[sobject] = names
+            self._described_at[sobject] = utcnow()
         return self._fields[sobject]
+
+    def _fresh(self, described_at: datetime) -> bool:
+        ttl = timedelta(hours=self.settings.number("CONNECTORS_DESCRIBE_TTL_HOURS"))
+        return timedelta(0) <= utcnow() - described_at < ttl
+
+    def _reuse_described(self, sobject: str, state: dict[str, Any] | None) -> None:
+        """Take the field list the last run stored in the stream state while it is younger
+        than CONNECTORS_DESCRIBE_TTL_HOURS: a describe per object and run costs API quota
+        (10 of the ~20 calls of an hourly run with nothing new), and fields change rarely."""
+        if sobject in self._fields or not state:
+            return
+        fields, described = state.get("fields"), state.get("described_at")
+        if not isinstance(fields, list) or "Id" not in fields or not isinstance(described, str):
+            return
+        try:
+            described_at = parse_datetime(described)
+        except BadTimestamp:
+            return
+        if self._fresh(described_at):
+            self._fields[sobject] = [str(f) for f in fields]
+            self._described_at[sobject] = described_at
 
     def soql(self, stream: Stream, since: Any) -> str:
         cursor = stream.cursor_field or "SystemModstamp"
@@ -177,13 +201,30 @@ class SalesforceReader:
             query += f" WHERE {cursor} >= {to_iso_seconds(since)}"
         return query + f" ORDER BY {cursor} ASC, Id ASC"
 
+    def _first_page(self, stream: Stream, since: Any, headers: dict[str, str]) -> Any:
+        """The query's first page; a field the cached describe still lists but the org has
+        dropped (INVALID_FIELD) means: describe again and ask once more."""
+        url = f"{self._api()}/queryAll?q={quote(self.soql(stream, since), safe='')}"
+        try:
+            return self._get(url, headers=headers)
+        except VendorError as exc:
+            if "INVALID_FIELD" not in str(exc):
+                raise
+            self._fields.pop(stream.endpoint, None)
+            url = f"{self._api()}/queryAll?q={quote(self.soql(stream, since), safe='')}"
+            return self._get(url, headers=headers)
+
     def pages(self, stream: Stream, state: dict[str, Any] | None) -> Iterator[Page]:
         since = start_cursor(state)
         progress = CursorProgress(since, stream.cursor_field or "SystemModstamp")
         headers = {"Sforce-Query-Options": f"batchSize={BATCH_SIZE}"}
-        url = f"{self._api()}/queryAll?q={quote(self.soql(stream, since), safe='')}"
+        self._reuse_described(stream.endpoint, state)
+        body = self._first_page(stream, since, headers)
+        described = {
+            "fields": self._fields[stream.endpoint],
+            "described_at": to_iso(self._described_at[stream.endpoint]),
+        }
         while True:
-            body = self._get(url, headers=headers)
             if not isinstance(body, dict) or "records" not in body:
                 raise VendorError(f"salesforce: unexpected query answer for {stream.endpoint}")
             records = body["records"]
@@ -191,7 +232,7 @@ class SalesforceReader:
             next_url = body.get("nextRecordsUrl")
             done = bool(body.get("done", True)) or not next_url
             committed = progress.final() if done else progress.committable()
-            yield Page(records, cursor_state(committed))
+            yield Page(records, cursor_state(committed, **described))
             if done:
                 return
-            url = str(next_url)
+            body = self._get(str(next_url), headers=headers)

@@ -93,6 +93,9 @@ class GongFake(FakeServer):
             key=lambda c: (parse_datetime(c["metaData"]["started"]), c["metaData"]["id"])
         )
         self.call_starts = [parse_datetime(c["metaData"]["started"]) for c in self.calls]
+        # (started in microseconds, id) per call, ascending: what cursors name and bisect on.
+        self.call_keys = [self._call_key(i) for i in range(len(self.calls))]
+        self.call_index = {c["metaData"]["id"]: i for i, c in enumerate(self.calls)}
         self.basic_text = [dumps(c["metaData"]) for c in self.calls]
         self.extensive_cache: dict[str, list[str]] = {}
 
@@ -165,15 +168,21 @@ class GongFake(FakeServer):
         return base64.urlsafe_b64encode(f"{signature}:{position}".encode()).decode().rstrip("=")
 
     def _page(self, key: str, items: list[str], offset: int, next_cursor: str | None) -> Response:
-        page = items[offset : offset + PAGE_SIZE]
+        return self._page_of(
+            key, items[offset : offset + PAGE_SIZE], offset, len(items), next_cursor
+        )
+
+    def _page_of(
+        self, key: str, page: list[str], offset: int, total: int, next_cursor: str | None
+    ) -> Response:
         if self.drift_active:
             page = [text[:-1] + f',"{DRIFT_FIELD}":"drift"}}' for text in page]
         records: dict[str, Any] = {
-            "totalRecords": len(items),
+            "totalRecords": total,
             "currentPageSize": len(page),
             "currentPageNumber": offset // PAGE_SIZE,
         }
-        if offset + PAGE_SIZE < len(items) and next_cursor:
+        if offset + PAGE_SIZE < total and next_cursor:
             records["cursor"] = next_cursor
         body = (
             f'{{"requestId":"{self.new_request_id()}","records":{dumps(records)},'
@@ -183,27 +192,40 @@ class GongFake(FakeServer):
         return Response(200, body.encode())
 
     def _call_page(
-        self, key: str, indexes: list[int], texts: list[str], cursor: str | None, signature: str
+        self,
+        key: str,
+        indexes: range | list[int],
+        texts: list[str],
+        cursor: str | None,
+        signature: str,
     ) -> Response:
         """A page of calls after the cursor's (started, id) position.
 
         The cursor names the last call served, not an offset, so calls created or deleted
-        between two pages neither shift the next page nor skip a call.
+        between two pages neither shift the next page nor skip a call. `indexes` are the
+        selected calls in key order; a range (a date window) is bisected in place, so a page
+        costs O(log n + page), not O(n).
         """
-        keys = [self._call_key(i) for i in indexes]
         position = self._cursor_position(cursor, signature)
         offset = 0
         if position is not None:
             micros, _, call_id = position.partition("|")
             try:
-                offset = bisect.bisect_right(keys, (int(micros), call_id))
+                after = (int(micros), call_id)
             except ValueError as exc:
                 raise ApiError(400, "cursor", "Invalid cursor for this request") from exc
-        last = min(offset + PAGE_SIZE, len(keys)) - 1
-        next_cursor = (
-            self._cursor(signature, f"{keys[last][0]}|{keys[last][1]}") if last >= 0 else None
-        )
-        return self._page(key, texts, offset, next_cursor)
+            if isinstance(indexes, range):
+                found = bisect.bisect_right(self.call_keys, after, indexes.start, indexes.stop)
+                offset = found - indexes.start
+            else:
+                offset = bisect.bisect_right([self.call_keys[i] for i in indexes], after)
+        chosen = indexes[offset : offset + PAGE_SIZE]
+        next_cursor = None
+        if len(chosen):
+            last = self.call_keys[chosen[-1]]
+            next_cursor = self._cursor(signature, f"{last[0]}|{last[1]}")
+        page = [texts[i] for i in chosen]
+        return self._page_of(key, page, offset, len(indexes), next_cursor)
 
     def _call_key(self, index: int) -> tuple[int, str]:
         started = self.call_starts[index]
@@ -223,23 +245,20 @@ class GongFake(FakeServer):
 
     def _select(
         self, from_text: str | None, to_text: str | None, call_ids: list[str] | None
-    ) -> list[int]:
+    ) -> range | list[int]:
+        """Indexes of the calls in [from, to) (and among call_ids), in key order."""
         try:
             start = parse_datetime(from_text) if from_text else None
             end = parse_datetime(to_text) if to_text else None
         except ValueError as exc:
             raise ApiError(400, "dates", "fromDateTime/toDateTime must be ISO-8601") from exc
-        wanted = set(call_ids) if call_ids else None
-        chosen = []
-        for index, started in enumerate(self.call_starts):
-            if start is not None and started < start:
-                continue
-            if end is not None and started >= end:
-                continue
-            if wanted is not None and self.calls[index]["metaData"]["id"] not in wanted:
-                continue
-            chosen.append(index)
-        if not chosen:
+        low = bisect.bisect_left(self.call_starts, start) if start is not None else 0
+        high = bisect.bisect_left(self.call_starts, end) if end is not None else len(self.calls)
+        chosen: range | list[int] = range(low, max(low, high))
+        if call_ids:
+            known = (self.call_index.get(str(i)) for i in dict.fromkeys(call_ids))
+            chosen = sorted(i for i in known if i is not None and low <= i < high)
+        if not len(chosen):
             raise ApiError(404, "not_found", NO_CALLS)
         return chosen
 
@@ -248,8 +267,9 @@ class GongFake(FakeServer):
         signature = self._signature(["calls", from_text, to_text])
         with self.lock:
             indexes = self._select(from_text, to_text, None)
-            items = [self.basic_text[i] for i in indexes]
-            return self._call_page("calls", indexes, items, request.param("cursor"), signature)
+            return self._call_page(
+                "calls", indexes, self.basic_text, request.param("cursor"), signature
+            )
 
     def calls_extensive(self, request: Request) -> Response:
         try:
@@ -267,8 +287,7 @@ class GongFake(FakeServer):
         with self.lock:
             indexes = self._select(flt.get("fromDateTime"), flt.get("toDateTime"), call_ids)
             shaped = self._shaped_calls(selector)
-            items = [shaped[i] for i in indexes]
-            return self._call_page("calls", indexes, items, body.get("cursor"), signature)
+            return self._call_page("calls", indexes, shaped, body.get("cursor"), signature)
 
     def _shaped_calls(self, selector: dict[str, Any]) -> list[str]:
         key = dumps(selector)
