@@ -30,7 +30,9 @@ def destination_from_env(settings: Settings) -> Destination:
         return PostgresDestination(settings["WAREHOUSE_POSTGRES_DSN"])
     from connectors.destinations.duckdb import DuckDBDestination
 
-    return DuckDBDestination(Path(settings["WAREHOUSE_PATH"]))
+    return DuckDBDestination(
+        Path(settings["WAREHOUSE_PATH"]), memory_limit=settings["CONNECTORS_DUCKDB_MEMORY_LIMIT"]
+    )
 
 
 def _table(results: list[StreamResult], title: str) -> Table:

@@ -36,6 +36,8 @@ SANDBOX_DEFAULTS: dict[str, str] = {
     "CONNECTORS_PREFETCH_PAGES": "2",
     # Salesforce field lists (describe) are kept in the stream state and reused this long.
     "CONNECTORS_DESCRIBE_TTL_HOURS": "24",
+    # DuckDB memory of the landing process (its cache would otherwise grow with the data).
+    "CONNECTORS_DUCKDB_MEMORY_LIMIT": "256MB",
 }
 
 # Values that are credentials: redact() removes them wherever they appear.

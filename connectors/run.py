@@ -56,7 +56,7 @@ class BatchPolicy:
     """
 
     max_records: int = 10_000
-    max_bytes: int = 32 * 2**20
+    max_bytes: int = 8 * 2**20
     max_seconds: float = 5.0
 
 

@@ -5,6 +5,7 @@ DuckDB allows one writer per file: the connection is held only while a stream is
 
 import contextlib
 import json
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,6 +44,15 @@ CREATE TABLE IF NOT EXISTS meta.load_seq (
 """
 
 _TIMESTAMP = pa.timestamp("us", tz="UTC")
+DEFAULT_MEMORY_LIMIT = "256MB"
+_SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
+
+
+def _size(text: str) -> str:
+    """A DuckDB memory size (`256MB`, `1GiB`), checked: it goes into a SET statement."""
+    if not _SIZE.match(text):
+        raise ValueError(f"not a memory size: {text!r} (e.g. 256MB, 1GiB)")
+    return text.strip()
 
 
 class _Catalog:
@@ -71,8 +81,11 @@ class DuckDBDestination:
     same database: DuckDB's one-writer rule is per process, not per connection).
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, memory_limit: str | None = DEFAULT_MEMORY_LIMIT) -> None:
         self.path = Path(path)
+        # DuckDB keeps written blocks cached up to 80 % of RAM by default, so the landing
+        # process grew with the data; landing needs little (one batch per stream at a time).
+        self.memory_limit = memory_limit
         self._catalog = _Catalog()
         self._local = threading.local()
 
@@ -85,6 +98,9 @@ class DuckDBDestination:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         con = connect(self.path)  # waits (bounded) while another process holds the lock
+        if self.memory_limit:
+            # A setting of the database instance, which lives while a connection is open.
+            con.execute(f"SET memory_limit = '{_size(self.memory_limit)}'")
         self._local.session = DuckDBSession(con, self._catalog)
         try:
             yield self._local.session

@@ -90,10 +90,12 @@ class WarehouseResource(dg.ConfigurableResource):
             from connectors.destinations.postgres import PostgresDestination
 
             return PostgresDestination(settings.postgres_dsn)
+        from connectors.config import Settings
         from connectors.destinations.duckdb import DuckDBDestination
 
         settings.path.parent.mkdir(parents=True, exist_ok=True)
-        return DuckDBDestination(settings.path)
+        limit = Settings()["CONNECTORS_DUCKDB_MEMORY_LIMIT"]
+        return DuckDBDestination(settings.path, memory_limit=limit)
 
 
 WAREHOUSE_ENV = {
