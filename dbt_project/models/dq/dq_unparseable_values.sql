@@ -8,14 +8,31 @@
 
 with
 {%- for table, fields in registry.items() %}
-{{ table }}_bad as (
+{%- set relation = source(table.split('__')[0], table) %}
+-- Bad values are rare: find the versions holding one first, then keep those that are the
+-- latest version of their record. Ranking every version first (raw_latest) sorted the whole
+-- raw table with its JSON and was the slowest model of the build.
+{{ table }}_candidates as (
     select
         id,
         _extracted_at,
+        _load_seq,
         {%- for path, type_name, column in fields %}
         {{ unparseable_text('_raw', path, type_name) }} as bad_{{ loop.index }}{{ "," if not loop.last }}
         {%- endfor %}
-    from ({{ raw_latest(source(table.split('__')[0], table)) }}) as latest
+    from {{ relation }}
+),
+
+{{ table }}_bad as (
+    select candidates.*
+    from {{ table }}_candidates as candidates
+    inner join (
+        select id, max(_load_seq) as _load_seq
+        from {{ relation }}
+        group by id
+    ) as latest
+        on candidates.id = latest.id and candidates._load_seq = latest._load_seq
+    where {% for field in fields %}candidates.bad_{{ loop.index }} is not null{{ " or " if not loop.last }}{% endfor %}
 ),
 {%- endfor %}
 
@@ -53,10 +70,7 @@ unpivoted as (
             {%- endfor %}
         end as bad_value,
         bad._extracted_at
-    from (
-        select * from {{ table }}_bad
-        where {% for field in fields %}bad_{{ loop.index }} is not null{{ " or " if not loop.last }}{% endfor %}
-    ) as bad
+    from {{ table }}_bad as bad
     cross join (
         {%- for path, type_name, column in fields %}
         select {{ loop.index }} as field_number, '{{ path }}' as vendor_field,
