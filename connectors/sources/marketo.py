@@ -9,6 +9,7 @@ Value = 13) from a paging token taken at the cursor, then fetch those leads by i
 import threading
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
 from connectors.config import Settings
@@ -22,6 +23,7 @@ from connectors.core.errors import (
 from connectors.core.http import HttpClient, Response
 from connectors.core.redact import register_secret
 from connectors.core.timeutil import (
+    BadTimestamp,
     parse_datetime,
     to_iso,
     to_iso_seconds,
@@ -98,7 +100,9 @@ class MarketoReader:
         self.client = client
         client.auth = MarketoAuth(settings)
         client.classify = self._classify
+        self.settings = settings
         self._lead_fields: str | None = None
+        self._lead_fields_at: datetime | None = None
         self._types_cache: tuple[float, list[Any]] | None = None
 
     def close(self) -> None:
@@ -228,19 +232,49 @@ class MarketoReader:
 
     # -- leads ---------------------------------------------------------------------------
     def lead_fields(self) -> str:
-        if self._lead_fields is None:
+        if self._lead_fields is None or not self._fresh(self._lead_fields_at):
             try:
                 body = self._get("/rest/v1/leads/describe.json")
                 names = [(f.get("rest") or {}).get("name") for f in body.get("result") or []]
                 self._lead_fields = ",".join(n for n in names if n) or FALLBACK_LEAD_FIELDS
+                self._lead_fields_at = utcnow()
             except VendorError:
                 self._lead_fields = FALLBACK_LEAD_FIELDS
+                self._lead_fields_at = None  # ask again next time
         return self._lead_fields
+
+    def _fresh(self, described_at: datetime | None) -> bool:
+        if described_at is None:
+            return False
+        ttl = timedelta(hours=self.settings.number("CONNECTORS_DESCRIBE_TTL_HOURS"))
+        return timedelta(0) <= utcnow() - described_at < ttl
+
+    def _reuse_lead_fields(self, state: dict[str, Any] | None) -> None:
+        """The field list the last run kept in the leads state, while younger than
+        CONNECTORS_DESCRIBE_TTL_HOURS (as for Salesforce describes). A field Marketo no longer
+        has is only missing from the answer, so a stale list costs no error."""
+        if self._lead_fields is not None or not state:
+            return
+        fields, described = state.get("fields"), state.get("described_at")
+        if not isinstance(fields, str) or not fields or not isinstance(described, str):
+            return
+        try:
+            described_at = parse_datetime(described)
+        except BadTimestamp:
+            return
+        if self._fresh(described_at):
+            self._lead_fields, self._lead_fields_at = fields, described_at
+
+    def _lead_fields_state(self) -> dict[str, Any]:
+        if self._lead_fields_at is None:
+            return {}
+        return {"fields": self._lead_fields, "described_at": to_iso(self._lead_fields_at)}
 
     def _leads(self, stream: Stream, state: dict[str, Any] | None) -> Iterator[Page]:
         """Lead-change activities since the cursor -> changed lead ids -> the leads themselves."""
         since = start_cursor(state)
         progress = CursorProgress(since, "activityDate")
+        self._reuse_lead_fields(state)
         pages = self._token_pages(
             "/rest/v1/activities.json",
             to_iso_seconds(since) if since else EPOCH,
@@ -258,7 +292,8 @@ class MarketoReader:
             # A page holds at most 300 activities, so at most one leads call per page; the
             # cursor moves only with the leads it covers.
             leads = self._fetch_leads(ids) if ids else []
-            yield Page(leads, cursor_state(progress.final() if last else progress.committable()))
+            reached = progress.final() if last else progress.committable()
+            yield Page(leads, cursor_state(reached, **self._lead_fields_state()))
 
     def _fetch_leads(self, ids: list[int]) -> list[Any]:
         body = self._get(

@@ -89,3 +89,20 @@ def test_marketo_types_are_asked_once_per_run(world, tmp_path) -> None:
     with serve.running(world) as sb:
         _run(world, DuckDBDestination(tmp_path / "w.duckdb"), {**sb.env, **FAST}, "marketo")
         assert _calls(sb, "marketo", "types.json") == 1
+
+
+def test_marketo_lead_fields_are_reused_from_the_state(world, tmp_path) -> None:
+    with serve.running(world) as sb:
+        env = {**sb.env, **FAST}
+        dest = DuckDBDestination(tmp_path / "w.duckdb")
+        _run(world, dest, env, "marketo")
+        assert _calls(sb, "marketo", "describe") == 1
+        sb.mutate("marketo", modify=3, seed=1)  # changed leads, fetched with the kept list
+        sb.reset_stats()
+        _run(world, dest, env, "marketo")
+        assert _calls(sb, "marketo", "leads.json") >= 1
+        assert _calls(sb, "marketo", "describe") == 0
+        sb.mutate("marketo", modify=3, seed=2)
+        sb.reset_stats()
+        _run(world, dest, {**env, "CONNECTORS_DESCRIBE_TTL_HOURS": "0"}, "marketo")
+        assert _calls(sb, "marketo", "describe") == 1
