@@ -1,12 +1,12 @@
 """What every source reader yields, and the cursor bookkeeping they share."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from connectors.core.http import HttpClient
-from connectors.core.timeutil import BadTimestamp, parse_datetime, to_iso
+from connectors.core.timeutil import BadTimestamp, parse_datetime, to_iso, utcnow
 from connectors.streams import Stream, dig
 
 
@@ -67,3 +67,35 @@ def start_cursor(state: dict[str, Any] | None) -> datetime | None:
     if not state or not state.get("cursor"):
         return None
     return parse_datetime(state["cursor"])
+
+
+def describe_is_fresh(described_at: datetime | None, settings: Mapping[str, str]) -> bool:
+    """A field list (describe) younger than CONNECTORS_DESCRIBE_TTL_HOURS may be reused."""
+    if described_at is None:
+        return False
+    ttl = timedelta(hours=float(settings["CONNECTORS_DESCRIBE_TTL_HOURS"]))
+    return timedelta(0) <= utcnow() - described_at < ttl
+
+
+def described_in_state(
+    state: dict[str, Any] | None, settings: Mapping[str, str]
+) -> tuple[Any, datetime] | None:
+    """(fields, described_at) the last run kept in the stream state, while still fresh.
+
+    A describe per stream and run costs vendor quota (10 of the ~20 Salesforce calls of an
+    hourly run with nothing new), and fields change rarely; the caller checks the shape.
+    """
+    if not state or not state.get("fields") or not isinstance(state.get("described_at"), str):
+        return None
+    try:
+        described_at = parse_datetime(state["described_at"])
+    except BadTimestamp:
+        return None
+    return (state["fields"], described_at) if describe_is_fresh(described_at, settings) else None
+
+
+def described_state(fields: Any, described_at: datetime | None) -> dict[str, Any]:
+    """The keys a page's state carries so the next run can reuse the field list."""
+    if described_at is None:
+        return {}
+    return {"fields": fields, "described_at": to_iso(described_at)}

@@ -9,7 +9,7 @@ Value = 13) from a paging token taken at the cursor, then fetch those leads by i
 import threading
 import time
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from connectors.config import Settings
@@ -23,13 +23,20 @@ from connectors.core.errors import (
 from connectors.core.http import HttpClient, Response
 from connectors.core.redact import register_secret
 from connectors.core.timeutil import (
-    BadTimestamp,
     parse_datetime,
     to_iso,
     to_iso_seconds,
     utcnow,
 )
-from connectors.sources.base import CursorProgress, Page, cursor_state, start_cursor
+from connectors.sources.base import (
+    CursorProgress,
+    Page,
+    cursor_state,
+    describe_is_fresh,
+    described_in_state,
+    described_state,
+    start_cursor,
+)
 from connectors.streams import Stream
 
 EPOCH = "1970-01-01T00:00:00Z"
@@ -232,7 +239,7 @@ class MarketoReader:
 
     # -- leads ---------------------------------------------------------------------------
     def lead_fields(self) -> str:
-        if self._lead_fields is None or not self._fresh(self._lead_fields_at):
+        if self._lead_fields is None or not describe_is_fresh(self._lead_fields_at, self.settings):
             try:
                 body = self._get("/rest/v1/leads/describe.json")
                 names = [(f.get("rest") or {}).get("name") for f in body.get("result") or []]
@@ -243,32 +250,12 @@ class MarketoReader:
                 self._lead_fields_at = None  # ask again next time
         return self._lead_fields
 
-    def _fresh(self, described_at: datetime | None) -> bool:
-        if described_at is None:
-            return False
-        ttl = timedelta(hours=self.settings.number("CONNECTORS_DESCRIBE_TTL_HOURS"))
-        return timedelta(0) <= utcnow() - described_at < ttl
-
     def _reuse_lead_fields(self, state: dict[str, Any] | None) -> None:
-        """The field list the last run kept in the leads state, while younger than
-        CONNECTORS_DESCRIBE_TTL_HOURS (as for Salesforce describes). A field Marketo no longer
-        has is only missing from the answer, so a stale list costs no error."""
-        if self._lead_fields is not None or not state:
-            return
-        fields, described = state.get("fields"), state.get("described_at")
-        if not isinstance(fields, str) or not fields or not isinstance(described, str):
-            return
-        try:
-            described_at = parse_datetime(described)
-        except BadTimestamp:
-            return
-        if self._fresh(described_at):
-            self._lead_fields, self._lead_fields_at = fields, described_at
-
-    def _lead_fields_state(self) -> dict[str, Any]:
-        if self._lead_fields_at is None:
-            return {}
-        return {"fields": self._lead_fields, "described_at": to_iso(self._lead_fields_at)}
+        """The field list the last run kept in the leads state, while it is fresh. A field
+        Marketo no longer has is only missing from the answer, so a stale list costs no error."""
+        kept = described_in_state(state, self.settings) if self._lead_fields is None else None
+        if kept is not None and isinstance(kept[0], str):
+            self._lead_fields, self._lead_fields_at = kept
 
     def _leads(self, stream: Stream, state: dict[str, Any] | None) -> Iterator[Page]:
         """Lead-change activities since the cursor -> changed lead ids -> the leads themselves."""
@@ -293,7 +280,10 @@ class MarketoReader:
             # cursor moves only with the leads it covers.
             leads = self._fetch_leads(ids) if ids else []
             reached = progress.final() if last else progress.committable()
-            yield Page(leads, cursor_state(reached, **self._lead_fields_state()))
+            yield Page(
+                leads,
+                cursor_state(reached, **described_state(self._lead_fields, self._lead_fields_at)),
+            )
 
     def _fetch_leads(self, ids: list[int]) -> list[Any]:
         body = self._get(

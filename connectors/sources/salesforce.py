@@ -8,7 +8,7 @@ figure and refuses to send once the quota is spent (a clear error instead of a s
 import re
 import threading
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -22,8 +22,16 @@ from connectors.core.errors import (
 )
 from connectors.core.http import HttpClient, Response
 from connectors.core.redact import register_secret
-from connectors.core.timeutil import BadTimestamp, parse_datetime, to_iso, to_iso_seconds, utcnow
-from connectors.sources.base import CursorProgress, Page, cursor_state, start_cursor
+from connectors.core.timeutil import to_iso_seconds, utcnow
+from connectors.sources.base import (
+    CursorProgress,
+    Page,
+    cursor_state,
+    describe_is_fresh,
+    described_in_state,
+    described_state,
+    start_cursor,
+)
 from connectors.streams import Stream
 
 BATCH_SIZE = 2000
@@ -160,7 +168,9 @@ class SalesforceReader:
 
     def fields(self, sobject: str) -> list[str]:
         """Every selectable field of the object, standard and custom, from describe."""
-        if sobject not in self._fields or not self._fresh(self._described_at[sobject]):
+        if sobject not in self._fields or not describe_is_fresh(
+            self._described_at[sobject], self.settings
+        ):
             body = self._get(f"{self._api()}/sobjects/{sobject}/describe")
             names = [
                 f["name"]
@@ -173,26 +183,12 @@ class SalesforceReader:
             self._described_at[sobject] = utcnow()
         return self._fields[sobject]
 
-    def _fresh(self, described_at: datetime) -> bool:
-        ttl = timedelta(hours=self.settings.number("CONNECTORS_DESCRIBE_TTL_HOURS"))
-        return timedelta(0) <= utcnow() - described_at < ttl
-
     def _reuse_described(self, sobject: str, state: dict[str, Any] | None) -> None:
-        """Take the field list the last run stored in the stream state while it is younger
-        than CONNECTORS_DESCRIBE_TTL_HOURS: a describe per object and run costs API quota
-        (10 of the ~20 calls of an hourly run with nothing new), and fields change rarely."""
-        if sobject in self._fields or not state:
-            return
-        fields, described = state.get("fields"), state.get("described_at")
-        if not isinstance(fields, list) or "Id" not in fields or not isinstance(described, str):
-            return
-        try:
-            described_at = parse_datetime(described)
-        except BadTimestamp:
-            return
-        if self._fresh(described_at):
-            self._fields[sobject] = [str(f) for f in fields]
-            self._described_at[sobject] = described_at
+        """The field list the last run kept in the stream state, while it is fresh."""
+        kept = described_in_state(state, self.settings) if sobject not in self._fields else None
+        if kept is not None and isinstance(kept[0], list) and "Id" in kept[0]:
+            self._fields[sobject] = [str(f) for f in kept[0]]
+            self._described_at[sobject] = kept[1]
 
     def soql(self, stream: Stream, since: Any) -> str:
         cursor = stream.cursor_field or "SystemModstamp"
@@ -220,10 +216,9 @@ class SalesforceReader:
         headers = {"Sforce-Query-Options": f"batchSize={BATCH_SIZE}"}
         self._reuse_described(stream.endpoint, state)
         body = self._first_page(stream, since, headers)
-        described = {
-            "fields": self._fields[stream.endpoint],
-            "described_at": to_iso(self._described_at[stream.endpoint]),
-        }
+        described = described_state(
+            self._fields[stream.endpoint], self._described_at[stream.endpoint]
+        )
         while True:
             if not isinstance(body, dict) or "records" not in body:
                 raise VendorError(f"salesforce: unexpected query answer for {stream.endpoint}")
