@@ -1,8 +1,8 @@
 """Records/s per source against the sandbox: `python -m connectors.tools.measure --leads 2000`.
 
-Generates a world, serves it with the fakes (limits off: this measures the connector and the
-landing, not the vendor's quota), extracts every source into a fresh DuckDB file and prints
-records, requests, seconds and records/s per source.
+Generates a world, serves it with the fakes in their own process (limits off: this measures the
+connector and the landing, not the vendor's quota), extracts each source alone into a fresh
+DuckDB file and prints records, requests, seconds and records/s per source.
 """
 
 import argparse
@@ -22,14 +22,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate-scale", default="1000", help="client limiter speed-up")
     args = parser.parse_args(argv)
 
-    from sandbox.serve import running
+    from sandbox.remote import serving
     from sandbox.world import generate
 
     with tempfile.TemporaryDirectory() as tmp:
         world = Path(tmp) / "world"
         generate(world, leads=args.leads, seed=args.seed)
         dest = DuckDBDestination(Path(tmp) / "w.duckdb")
-        with running(world) as sb:
+        with serving(world) as sb:
             env = {**sb.env, "CONNECTORS_RATE_SCALE": args.rate_scale}
             print(f"leads={args.leads}")
             print("| source | records | requests | seconds | records/s |")
