@@ -61,18 +61,22 @@ def run_full_pipeline() -> dict[str, Any]:
     from orchestration.definitions import defs
 
     job = defs().resolve_job_def("full_pipeline")
-    instance = dg.DagsterInstance.ephemeral()
-    try:
-        # dbt's console lines would bury the benchmark's own output.
-        with open(os.devnull, "w") as sink, redirect_stdout(sink):
-            result = job.execute_in_process(
-                run_config=QUIET_RUN_CONFIG, instance=instance, raise_on_error=False
-            )
-    finally:
-        close_readers()
+    # Disposed after each run: a dropped instance's SQLite connections would otherwise be
+    # finalised by the garbage collector in whatever thread runs (the extract threads), and
+    # SQLAlchemy reports each one as an error.
+    with dg.DagsterInstance.ephemeral() as instance:
+        try:
+            # dbt's console lines would bury the benchmark's own output.
+            with open(os.devnull, "w") as sink, redirect_stdout(sink):
+                result = job.execute_in_process(
+                    run_config=QUIET_RUN_CONFIG, instance=instance, raise_on_error=False
+                )
+        finally:
+            close_readers()
+        logs = instance.all_logs(result.run_id)
     starts: dict[str, float] = {}
     steps: dict[str, float] = {}
-    for entry in instance.all_logs(result.run_id):
+    for entry in logs:
         event = entry.dagster_event
         if event is None:
             continue
