@@ -65,8 +65,9 @@ bench: manifest
 	$(BIN)/pip install --quiet -e '.[dev,bench]' 2>&1 | { grep -v 'is ignored' || true; }
 	$(BIN)/python -m bench
 
+RELIABILITY_LEADS ?= 1000
 reliability: manifest
-	$(BIN)/pytest -q -m slow tests/reliability
+	RELIABILITY_LEADS=$(RELIABILITY_LEADS) $(BIN)/pytest -q -m slow tests/reliability
 
 clean:
 	rm -rf warehouse sandbox_data dbt_project/target dbt_project/logs .pytest_cache
