@@ -1,21 +1,31 @@
 """Loading the data directory (contracts section 2) and small helpers for record ids."""
 
 import json
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    records: list[dict[str, Any]] = []
+def _interned_keys(record: dict[str, Any]) -> dict[str, Any]:
+    # Every line otherwise brings its own copy of each field name: ~40 % of a fake's memory.
+    return {sys.intern(key): value for key, value in record.items()}
+
+
+def iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """One record per line (blank lines skipped), without holding the file in memory."""
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
             try:
-                records.append(json.loads(line))
+                yield json.loads(line, object_hook=_interned_keys)
             except json.JSONDecodeError as exc:
                 raise ValueError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
-    return records
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    return list(iter_jsonl(path))
 
 
 def read_manifest(data_dir: Path) -> dict[str, Any]:

@@ -1,13 +1,18 @@
 """Error shapes, auth failures and enforced limits of each fake."""
 
 import base64
+import shutil
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 import requests
 
 from sandbox.client import salesforce_password_grant
+from sandbox.fakes.base import FakeClock
 from sandbox.fakes.faults import FaultConfig
+from sandbox.fakes.marketo import MarketoFake
 from sandbox.serve import Sandbox, running
 from tests.sandbox.test_fakes_happy_path import gong_session, mkto_session, sf_session
 
@@ -263,3 +268,14 @@ def test_gong_users_paging(sandbox: Sandbox) -> None:
     session, base = gong_session(sandbox)
     body = session.get(f"{base}/v2/users").json()
     assert body["records"]["totalRecords"] == 4 and "cursor" not in body["records"]
+
+
+def test_marketo_refuses_an_unsorted_activity_file(world_dir: Path, tmp_path: Path) -> None:
+    # Paging tokens are positions in activity order: an unsorted file would page wrongly.
+    copy = tmp_path / "world"
+    shutil.copytree(world_dir, copy)
+    path = copy / "marketo" / "activities.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(reversed(lines)), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"activities\.jsonl: not sorted by \(activityDate, id\)"):
+        MarketoFake(copy, FakeClock(datetime(2026, 7, 1, tzinfo=UTC), 1.0))
