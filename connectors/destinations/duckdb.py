@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from connectors.config import SANDBOX_DEFAULTS
 from connectors.destinations.base import Batch, table_name
 from connectors.destinations.duckdb_lock import connect
 
@@ -44,7 +45,7 @@ CREATE TABLE IF NOT EXISTS meta.load_seq (
 """
 
 _TIMESTAMP = pa.timestamp("us", tz="UTC")
-DEFAULT_MEMORY_LIMIT = "256MB"
+DEFAULT_MEMORY_LIMIT = SANDBOX_DEFAULTS["CONNECTORS_DUCKDB_MEMORY_LIMIT"]
 _SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
 
 

@@ -239,7 +239,12 @@ class MarketoReader:
 
     # -- leads ---------------------------------------------------------------------------
     def lead_fields(self) -> str:
-        if self._lead_fields is None or not describe_is_fresh(self._lead_fields_at, self.settings):
+        # A described list expires with the TTL; the fallback after a failed describe stays for
+        # this reader (one describe per page would not heal it) and never reaches the state.
+        expired = self._lead_fields_at is not None and not describe_is_fresh(
+            self._lead_fields_at, self.settings
+        )
+        if self._lead_fields is None or expired:
             try:
                 body = self._get("/rest/v1/leads/describe.json")
                 names = [(f.get("rest") or {}).get("name") for f in body.get("result") or []]
@@ -247,7 +252,7 @@ class MarketoReader:
                 self._lead_fields_at = utcnow()
             except VendorError:
                 self._lead_fields = FALLBACK_LEAD_FIELDS
-                self._lead_fields_at = None  # ask again next time
+                self._lead_fields_at = None
         return self._lead_fields
 
     def _reuse_lead_fields(self, state: dict[str, Any] | None) -> None:
