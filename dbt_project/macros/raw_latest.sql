@@ -1,12 +1,39 @@
 {#- The latest version of every record in an append-only raw table: per `id`, the row with the
-    highest `_load_seq` (contracts section 4). Deleted records are kept; staging flags them. -#}
-{% macro raw_latest(relation) -%}
+    highest `_load_seq` (contracts section 4). Deleted records are kept; staging flags them.
+    In an incremental model only the versions landed since its last build are read: `_load_seq`
+    only grows within a raw table, so they are exactly the rows above the model's highest one,
+    and delete+insert on the record's key replaces the versions they supersede. `also_ids`: a
+    query of the ids to read again although no new version landed (a flag set from another
+    stream changed). -#}
+{% macro raw_latest(relation, also_ids=none) -%}
     select id, _raw, _cursor, _extracted_at, _run_id, _load_seq
     from (
         select
             raw_rows.*,
             row_number() over (partition by raw_rows.id order by raw_rows._load_seq desc) as _version_rank
         from {{ relation }} as raw_rows
+        {#- a unit test has no `this`: is_incremental() would fail there #}
+        {%- if model.config.materialized == 'incremental' and is_incremental() %}
+        where raw_rows._load_seq > (select coalesce(max(_load_seq), 0) from {{ this }})
+            {%- if also_ids %}
+            or raw_rows.id in ({{ also_ids }})
+            {%- endif %}
+        {%- endif %}
     ) as ranked
     where _version_rank = 1
+{%- endmacro %}
+
+
+{#- Post-hook of an incremental model with several rows per raw record (an unnested array):
+    delete+insert replaces a record's rows only when its new version still has some, so rows of
+    a version that a newer one superseded are removed here. -#}
+{% macro delete_superseded_versions(relation, key_column) -%}
+    delete from {{ this }} as target
+    using (
+        select id, max(_load_seq) as latest_load_seq
+        from {{ relation }}
+        group by id
+    ) as latest
+    where target.{{ key_column }} = latest.id
+        and target._load_seq < latest.latest_load_seq
 {%- endmacro %}

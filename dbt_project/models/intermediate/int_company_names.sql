@@ -1,31 +1,28 @@
 -- Every company name the sources hold (Marketo lead company, Salesforce Lead Company, Account
 -- Name), reduced for matching (NFKC, 株式会社/(株)/㈱/有限会社 removed, no spaces, lower case)
 -- and matched to the Salesforce Account with the same reduced name when exactly one has it.
-with names as (
-    select 'salesforce_account' as record_type, account_id as record_id, account_name as company_name
+-- The reduced names come from staging (macro normalize_company_name, computed once per record
+-- version there: NFKC is the costliest expression of the build).
+with reduced as (
+    select
+        'salesforce_account' as record_type,
+        account_id as record_id,
+        account_name as company_name,
+        account_name_normalized as company_name_normalized
     from {{ ref('stg_salesforce__accounts') }}
     where not is_deleted
 
     union all
 
-    select 'salesforce_lead', lead_id, company
+    select 'salesforce_lead', lead_id, company, company_normalized
     from {{ ref('stg_salesforce__leads') }}
     where not is_deleted
 
     union all
 
-    select 'marketo_lead', marketo_lead_id, company
+    select 'marketo_lead', marketo_lead_id, company, company_normalized
     from {{ ref('stg_marketo__leads') }}
     where not is_deleted
-),
-
-reduced as (
-    select
-        record_type,
-        record_id,
-        company_name,
-        {{ normalize_company_name('company_name') }} as company_name_normalized
-    from names
 ),
 
 accounts_by_name as (

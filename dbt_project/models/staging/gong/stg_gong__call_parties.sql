@@ -1,10 +1,16 @@
+{{
+    config(
+        unique_key='call_id',
+        post_hook="{{ delete_superseded_versions(source('gong', 'gong__calls'), 'call_id') }}"
+    )
+}}
 -- One row per party of a call (internal reps and external participants).
 with source as (
     {{ raw_latest(source('gong', 'gong__calls')) }}
 ),
 
 parties as (
-    select id as call_id, {{ json_array_rows('_raw', 'parties') }} as party
+    select id as call_id, _load_seq, {{ json_array_rows('_raw', 'parties') }} as party
     from source
 ),
 
@@ -20,7 +26,8 @@ renamed as (
         {{ json_text('party', 'name') }} as party_name,
         {{ json_text('party', 'title') }} as title,
         {{ json_text('party', 'affiliation') }} as affiliation,
-        {{ json_text('party', 'phoneNumber') }} as phone
+        {{ json_text('party', 'phoneNumber') }} as phone,
+        _load_seq
     from parties
 )
 

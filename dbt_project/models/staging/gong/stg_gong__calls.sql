@@ -1,13 +1,26 @@
-with source as (
-    {{ raw_latest(source('gong', 'gong__calls')) }}
-),
-
+{{ config(unique_key='call_id') }}
 -- Gong sends no tombstones. Every GONG_CALLS_RECONCILE_HOURS the connector re-lands every call
 -- Gong still lists; a call whose last landing is older than that completed scan was deleted.
-calls_state as (
+with calls_state as (
     select {{ parse_timestamp("state->>'full_scan_started_at'") }} as full_scan_started_at
     from {{ source('connector_state', 'stream_state') }}
     where source = 'gong' and stream = 'calls'
+),
+
+{% if is_incremental() -%}
+-- Calls whose deletion flag a scan completed since their row was written changes: read again.
+reflagged as (
+    select current_rows.call_id
+    from {{ this }} as current_rows
+    left join calls_state on true
+    where coalesce(current_rows._extracted_at < calls_state.full_scan_started_at, false)
+        <> current_rows.is_deleted
+),
+
+{% endif -%}
+source as (
+    {{ raw_latest(source('gong', 'gong__calls'),
+        also_ids='select call_id from reflagged' if is_incremental() else none) }}
 ),
 
 -- The Salesforce Account in the call's CRM context (context[].objects[] with objectType Account).
@@ -53,7 +66,8 @@ renamed as (
         {{ json_ts("source._raw->'metaData'", 'scheduled') }} as scheduled_at,
         {{ json_ts("source._raw->'metaData'", 'started') }} as started_at,
         coalesce(source._extracted_at < calls_state.full_scan_started_at, false) as is_deleted,
-        source._extracted_at
+        source._extracted_at,
+        source._load_seq
     from source
     left join salesforce_accounts on source.id = salesforce_accounts.call_id
     left join calls_state on true

@@ -1,3 +1,4 @@
+{{ config(unique_key='gong_user_id') }}
 with source as (
     {{ raw_latest(source('gong', 'gong__users')) }}
 ),
@@ -17,7 +18,8 @@ renamed as (
         coalesce({{ json_bool('_raw', 'active') }}, false) as is_active,
         -- timestamps
         {{ json_ts('_raw', 'created') }} as created_at,
-        _extracted_at
+        _extracted_at,
+        _load_seq
     from source
 )
 

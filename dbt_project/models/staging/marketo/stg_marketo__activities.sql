@@ -1,3 +1,4 @@
+{{ config(unique_key='activity_id') }}
 with source as (
     {{ raw_latest(source('marketo', 'marketo__activities')) }}
 ),
@@ -15,7 +16,8 @@ renamed as (
         {{ json_text('_raw', 'primaryAttributeValue') }} as primary_attribute_value,
         -- timestamps
         {{ json_ts('_raw', 'activityDate') }} as activity_at,
-        _extracted_at
+        _extracted_at,
+        _load_seq
     from source
 )
 

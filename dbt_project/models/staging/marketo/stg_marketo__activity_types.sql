@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 with source as (
     {{ raw_latest(source('marketo', 'marketo__activity_types')) }}
 ),

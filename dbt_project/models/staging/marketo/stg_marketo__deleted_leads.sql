@@ -1,3 +1,4 @@
+{{ config(unique_key='deleted_lead_activity_id') }}
 with source as (
     {{ raw_latest(source('marketo', 'marketo__deleted_leads')) }}
 ),
@@ -11,7 +12,8 @@ renamed as (
         {{ json_text('_raw', 'primaryAttributeValue') }} as deleted_lead_label,
         -- timestamps
         {{ json_ts('_raw', 'activityDate') }} as deleted_at,
-        _extracted_at
+        _extracted_at,
+        _load_seq
     from source
 )
 

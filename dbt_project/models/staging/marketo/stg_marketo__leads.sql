@@ -1,11 +1,23 @@
-with source as (
-    {{ raw_latest(source('marketo', 'marketo__leads')) }}
-),
-
-deleted as (
+{{ config(unique_key='marketo_lead_id') }}
+with deleted as (
     select marketo_lead_id, min(deleted_at) as deleted_at
     from {{ ref('stg_marketo__deleted_leads') }}
     group by 1
+),
+
+{% if is_incremental() -%}
+-- Leads whose Delete Lead activity landed after their row was written: read again.
+redeleted as (
+    select current_rows.marketo_lead_id
+    from {{ this }} as current_rows
+    inner join deleted on current_rows.marketo_lead_id = deleted.marketo_lead_id
+    where current_rows.deleted_at is distinct from deleted.deleted_at
+),
+
+{% endif -%}
+source as (
+    {{ raw_latest(source('marketo', 'marketo__leads'),
+        also_ids='select marketo_lead_id from redeleted' if is_incremental() else none) }}
 ),
 
 renamed as (
@@ -34,7 +46,8 @@ renamed as (
         {{ json_ts('source._raw', 'createdAt') }} as created_at,
         {{ json_ts('source._raw', 'updatedAt') }} as updated_at,
         deleted.deleted_at,
-        source._extracted_at
+        source._extracted_at,
+        source._load_seq
     from source
     left join deleted on source.id = deleted.marketo_lead_id
 )

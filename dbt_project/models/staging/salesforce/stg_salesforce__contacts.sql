@@ -1,3 +1,4 @@
+{{ config(unique_key='contact_id') }}
 with source as (
     {{ raw_latest(source('salesforce', 'salesforce__contact')) }}
 ),
@@ -22,7 +23,8 @@ renamed as (
         -- timestamps
         {{ json_ts('_raw', 'CreatedDate') }} as created_at,
         {{ json_ts('_raw', 'SystemModstamp') }} as system_modstamp_at,
-        _extracted_at
+        _extracted_at,
+        _load_seq
     from source
 )
 

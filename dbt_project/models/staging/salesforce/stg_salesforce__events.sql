@@ -1,3 +1,4 @@
+{{ config(unique_key='event_id') }}
 with source as (
     {{ raw_latest(source('salesforce', 'salesforce__event')) }}
 ),
@@ -26,7 +27,8 @@ renamed as (
         {{ json_ts('_raw', 'ActivityDateTime') }} as activity_at,
         {{ json_ts('_raw', 'CreatedDate') }} as created_at,
         {{ json_ts('_raw', 'SystemModstamp') }} as system_modstamp_at,
-        _extracted_at
+        _extracted_at,
+        _load_seq
     from source
 )
 

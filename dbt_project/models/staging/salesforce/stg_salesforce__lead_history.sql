@@ -1,3 +1,4 @@
+{{ config(unique_key='lead_history_id') }}
 with source as (
     {{ raw_latest(source('salesforce', 'salesforce__lead_history')) }}
 ),
@@ -17,7 +18,8 @@ renamed as (
         coalesce({{ json_bool('_raw', 'IsDeleted') }}, false) as is_deleted,
         -- timestamps
         {{ json_ts('_raw', 'CreatedDate') }} as created_at,
-        _extracted_at
+        _extracted_at,
+        _load_seq
     from source
 )
 

@@ -1,3 +1,4 @@
+{{ config(unique_key='lead_id') }}
 with source as (
     {{ raw_latest(source('salesforce', 'salesforce__lead')) }}
 ),
@@ -35,6 +36,7 @@ renamed as (
         {{ json_ts('_raw', 'CreatedDate') }} as created_at,
         {{ json_ts('_raw', 'SystemModstamp') }} as system_modstamp_at,
         _extracted_at,
+        _load_seq,
         -- the whole record: the handoff field mapping (seed) reads org-specific fields from it
         _raw as raw_record
     from source

@@ -1,3 +1,4 @@
+{{ config(unique_key='opportunity_id') }}
 with source as (
     {{ raw_latest(source('salesforce', 'salesforce__opportunity')) }}
 ),
@@ -26,6 +27,7 @@ renamed as (
         {{ json_ts('_raw', 'CreatedDate') }} as created_at,
         {{ json_ts('_raw', 'SystemModstamp') }} as system_modstamp_at,
         _extracted_at,
+        _load_seq,
         _raw as raw_record
     from source
 )

@@ -1,3 +1,4 @@
+{{ config(unique_key='task_id') }}
 with source as (
     {{ raw_latest(source('salesforce', 'salesforce__task')) }}
 ),
@@ -28,7 +29,8 @@ renamed as (
         {{ json_ts('_raw', 'CompletedDateTime') }} as completed_at,
         {{ json_ts('_raw', 'CreatedDate') }} as created_at,
         {{ json_ts('_raw', 'SystemModstamp') }} as system_modstamp_at,
-        _extracted_at
+        _extracted_at,
+        _load_seq
     from source
 )
 

@@ -1,3 +1,4 @@
+{{ config(unique_key='user_role_id') }}
 with source as (
     {{ raw_latest(source('salesforce', 'salesforce__user_role')) }}
 ),
@@ -12,7 +13,8 @@ renamed as (
         {{ json_text('_raw', 'DeveloperName') }} as role_developer_name,
         -- timestamps
         {{ json_ts('_raw', 'SystemModstamp') }} as system_modstamp_at,
-        _extracted_at
+        _extracted_at,
+        _load_seq
     from source
 )
 

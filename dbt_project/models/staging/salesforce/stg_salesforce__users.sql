@@ -1,3 +1,4 @@
+{{ config(unique_key='user_id') }}
 with source as (
     {{ raw_latest(source('salesforce', 'salesforce__user')) }}
 ),
@@ -21,7 +22,8 @@ renamed as (
         -- timestamps
         {{ json_ts('_raw', 'CreatedDate') }} as created_at,
         {{ json_ts('_raw', 'SystemModstamp') }} as system_modstamp_at,
-        _extracted_at
+        _extracted_at,
+        _load_seq
     from source
 )
 
