@@ -1,8 +1,10 @@
 """Staging is incremental (only raw versions landed since the last build are parsed). After a
 second extraction of changed sandbox data (records modified, deleted and created in every
 source; Gong calls gone and flagged by a full scan; Marketo leads deleted), the incremental
-build must equal a --full-refresh build of the same raw tables, every table row for row."""
+build must equal a --full-refresh build of the same raw tables, every table row for row; the
+incremental scan for unparseable values follows new versions."""
 
+import json
 import shutil
 from pathlib import Path
 
@@ -13,6 +15,8 @@ from connectors.run import close_readers, extract_sources
 from sandbox.serve import running
 from tests.connectors.sandbox_support import make_world
 from tests.dbt.dbt_runner import run_dbt
+from tests.dbt.mini_world import write_mini_world
+from tests.dbt.raw_loader import land_duckdb
 
 # Every run of the Gong connector re-reads all calls, so a deleted call is flagged at once.
 EXTRACT_ENV = {"CONNECTORS_RATE_SCALE": "1000", "GONG_CALLS_RECONCILE_HOURS": "0"}
@@ -107,3 +111,56 @@ def test_incremental_build_equals_full_refresh(tmp_path: Path) -> None:
     assert activities > activities_before
     for flagged in ("stg_gong__calls", "stg_marketo__leads"):  # set from another stream
         assert _count(incremental, f"select count(*) from staging.{flagged} where is_deleted") > 0
+
+
+def _land_lead_version(database: Path, lead_id: str, record: dict[str, object]) -> None:
+    with duckdb.connect(str(database)) as conn:
+        conn.execute(
+            "insert into raw.salesforce__lead"
+            " select ?, now(), cast(? as json), now(), 'test', max(_load_seq) + 1"
+            " from raw.salesforce__lead",
+            [lead_id, json.dumps(record)],
+        )
+
+
+def _listed_bad_values(database: Path) -> list[tuple]:
+    with duckdb.connect(str(database), read_only=True) as conn:
+        return conn.execute(
+            "select record_id, vendor_field, bad_value from dq.dq_unparseable_values order by 1, 2"
+        ).fetchall()
+
+
+def test_dq_scan_follows_new_versions(tmp_path: Path) -> None:
+    """The incremental bad-value scan lists a value that stops parsing in a new version and
+    drops it when a later version corrects it; one marker row per raw table remains."""
+    data_dir = tmp_path / "data"
+    write_mini_world(data_dir)
+    database = tmp_path / "warehouse.duckdb"
+    land_duckdb(data_dir, database)
+    _build(database, tmp_path)
+    assert _listed_bad_values(database) == []
+    with duckdb.connect(str(database), read_only=True) as conn:
+        lead_id, raw = conn.execute(
+            "select id, _raw::varchar from raw.salesforce__lead order by id limit 1"
+        ).fetchone()
+    good = json.loads(raw)
+
+    _land_lead_version(database, lead_id, {**good, "CreatedDate": "not a date"})
+    _build(database, tmp_path)
+    assert _listed_bad_values(database) == [(lead_id, "CreatedDate", "not a date")]
+
+    _land_lead_version(database, lead_id, good)
+    _build(database, tmp_path)
+    assert _listed_bad_values(database) == []
+    with duckdb.connect(str(database), read_only=True) as conn:
+        markers = conn.execute(
+            "select source, stream, count(*) from dq.int_unparseable_typed_values"
+            " where record_id is null group by all having count(*) > 1"
+        ).fetchall()
+        (scanned_to,) = conn.execute(
+            "select _load_seq from dq.int_unparseable_typed_values"
+            " where record_id is null and stream = 'lead'"
+        ).fetchone()
+        (landed_to,) = conn.execute("select max(_load_seq) from raw.salesforce__lead").fetchone()
+    assert markers == []
+    assert scanned_to == landed_to

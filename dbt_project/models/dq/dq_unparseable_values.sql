@@ -1,40 +1,17 @@
 -- Every vendor value that staging could not type: one row per (record, field) whose text does
--- not parse as the field's type (macro typed_vendor_fields), plus the datetime handoff fields
--- the seed handoff_field_mapping points at. Staging reads such a value as NULL instead of
--- failing the build; this table says which ones, so they are fixed in the vendor app.
--- Only the latest version of each record counts (a corrected value drops out).
-{%- set registry = typed_vendor_fields() %}
+-- not parse as the field's type (macro typed_vendor_fields, scanned incrementally by
+-- int_unparseable_typed_values), plus the datetime handoff fields the seed
+-- handoff_field_mapping points at (read here from the latest Lead versions, so a changed
+-- mapping applies at once). Staging reads such a value as NULL instead of failing the build;
+-- this table says which ones, so they are fixed in the vendor app. Only the latest version of
+-- each record counts (a corrected value drops out).
 {%- set mapped_datetime_fields = ['tossup_at', 'next_meeting_at'] %}
 
-with
-{%- for table, fields in registry.items() %}
-{%- set relation = source(table.split('__')[0], table) %}
--- Bad values are rare: find the versions holding one first, then keep those that are the
--- latest version of their record. Ranking every version first (raw_latest) sorted the whole
--- raw table with its JSON and was the slowest model of the build.
-{{ table }}_candidates as (
-    select
-        id,
-        _extracted_at,
-        _load_seq,
-        {%- for path, type_name, column in fields %}
-        {{ unparseable_text('_raw', path, type_name) }} as bad_{{ loop.index }}{{ "," if not loop.last }}
-        {%- endfor %}
-    from {{ relation }}
+with typed_bad as (
+    select source, stream, record_id, vendor_field, column_name, expected_type, bad_value, _extracted_at
+    from {{ ref('int_unparseable_typed_values') }}
+    where record_id is not null
 ),
-
-{{ table }}_bad as (
-    select candidates.*
-    from {{ table }}_candidates as candidates
-    inner join (
-        select id, max(_load_seq) as _load_seq
-        from {{ relation }}
-        group by id
-    ) as latest
-        on candidates.id = latest.id and candidates._load_seq = latest._load_seq
-    where {% for field in fields %}candidates.bad_{{ loop.index }} is not null{{ " or " if not loop.last }}{% endfor %}
-),
-{%- endfor %}
 
 handoff_mapping as (
     select canonical_field, source_field
@@ -43,53 +20,35 @@ handoff_mapping as (
         and canonical_field in ('{{ mapped_datetime_fields | join("', '") }}')
 ),
 
-mapped_handoff_bad as (
+leads as (
+    select lead_id, raw_record, _extracted_at
+    from {{ ref('stg_salesforce__leads') }}
+),
+
+mapped_handoff_values as (
     select
-        leads.id,
+        leads.lead_id,
         leads._extracted_at,
         handoff_mapping.canonical_field,
         handoff_mapping.source_field,
-        nullif(trim(leads._raw->>handoff_mapping.source_field), '') as field_text
-    from ({{ raw_latest(source('salesforce', 'salesforce__lead')) }}) as leads
+        nullif(trim(leads.raw_record->>handoff_mapping.source_field), '') as field_text
+    from leads
     cross join handoff_mapping
 ),
 
 unpivoted as (
-    {%- for table, fields in registry.items() %}
-    {%- set source_name, stream = table.split('__') %}
-    select
-        '{{ source_name }}' as source,
-        '{{ stream }}' as stream,
-        bad.id as record_id,
-        field.vendor_field,
-        field.column_name,
-        field.expected_type,
-        case field.field_number
-            {%- for path, type_name, column in fields %}
-            when {{ loop.index }} then bad.bad_{{ loop.index }}
-            {%- endfor %}
-        end as bad_value,
-        bad._extracted_at
-    from {{ table }}_bad as bad
-    cross join (
-        {%- for path, type_name, column in fields %}
-        select {{ loop.index }} as field_number, '{{ path }}' as vendor_field,
-            '{{ column }}' as column_name, '{{ type_name }}' as expected_type
-        {{- " union all" if not loop.last }}
-        {%- endfor %}
-    ) as field
+    select * from typed_bad
     union all
-    {%- endfor %}
     select
         'salesforce',
         'lead',
-        id,
+        lead_id,
         source_field,
         canonical_field,
         'timestamptz',
         field_text,
         _extracted_at
-    from mapped_handoff_bad
+    from mapped_handoff_values
     where field_text is not null and {{ cast_or_null('field_text', 'timestamptz') }} is null
 )
 
@@ -105,4 +64,3 @@ select distinct
     bad_value,
     _extracted_at
 from unpivoted
-where bad_value is not null
