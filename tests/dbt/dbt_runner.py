@@ -48,3 +48,14 @@ def run_dbt(
         check=False,
         timeout=600,
     )
+
+
+def build_models(database: Path, work_dir: Path, *extra: str) -> None:
+    """`dbt build` of models, seeds and snapshots on a DuckDB file: the data tests run in
+    test_dbt_project and would double the run time."""
+    result = run_dbt(
+        ["build", "--target", "duckdb", "--exclude-resource-type", "test", "unit_test", *extra],
+        env={"WAREHOUSE_PATH": str(database)},
+        target_path=work_dir / "dbt_target",
+    )
+    assert result.returncode == 0, result.stdout[-4000:]

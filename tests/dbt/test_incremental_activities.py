@@ -7,19 +7,9 @@ from pathlib import Path
 
 import duckdb
 
-from tests.dbt.dbt_runner import run_dbt
+from tests.dbt.dbt_runner import build_models
 from tests.dbt.mini_world import IS_REP, write_mini_world
 from tests.dbt.raw_loader import STREAMS, land_duckdb, raw_rows
-
-
-def _build(database: Path, work_dir: Path) -> None:
-    # models and seeds only: data tests are covered elsewhere and would double the run time
-    result = run_dbt(
-        ["build", "--target", "duckdb", "--exclude-resource-type", "test", "unit_test"],
-        env={"WAREHOUSE_PATH": str(database)},
-        target_path=work_dir / "dbt_target",
-    )
-    assert result.returncode == 0, result.stdout[-4000:]
 
 
 def _state(database: Path) -> tuple[list[tuple], float]:
@@ -43,7 +33,7 @@ def test_late_gong_call_supersedes_logged_task(tmp_path: Path) -> None:
     calls_file.write_text("", "utf-8")  # first extraction: Gong has not recorded the calls yet
     database = tmp_path / "warehouse.duckdb"
     land_duckdb(data_dir, database)
-    _build(database, tmp_path)
+    build_models(database, tmp_path)
     tasks, calls = _state(database)
     assert tasks == [("sf_task:00T000000000001AAA", True), ("sf_task:00T000000000003AAA", True)]
     assert calls == 2.0
@@ -58,7 +48,7 @@ def test_late_gong_call_supersedes_logged_task(tmp_path: Path) -> None:
                 " ?, ?, ?)",
                 [record_id, cursor, raw, extracted_at, run_id, seq],
             )
-    _build(database, tmp_path)
+    build_models(database, tmp_path)
     tasks, calls = _state(database)
     assert tasks == [("sf_task:00T000000000001AAA", False), ("sf_task:00T000000000003AAA", True)]
     assert calls == 2.0  # the Gong call replaced the Task: still one call, plus the short one

@@ -14,7 +14,7 @@ from connectors.destinations.duckdb import DuckDBDestination
 from connectors.run import close_readers, extract_sources
 from sandbox.serve import running
 from tests.connectors.sandbox_support import make_world
-from tests.dbt.dbt_runner import run_dbt
+from tests.dbt.dbt_runner import build_models
 from tests.dbt.mini_world import write_mini_world
 from tests.dbt.raw_loader import land_duckdb
 
@@ -35,16 +35,6 @@ def _extract(env: dict[str, str], database: Path, run_id: str) -> None:
         close_readers()
     errors = [outcome.error for outcome in outcomes if outcome.error is not None]
     assert not errors, errors
-
-
-def _build(database: Path, work_dir: Path, *extra: str) -> None:
-    # models, seeds and snapshots: the data tests run in test_dbt_project
-    result = run_dbt(
-        ["build", "--target", "duckdb", "--exclude-resource-type", "test", "unit_test", *extra],
-        env={"WAREHOUSE_PATH": str(database)},
-        target_path=work_dir / "dbt_target",
-    )
-    assert result.returncode == 0, result.stdout[-4000:]
 
 
 def _differences(left: Path, right: Path) -> dict[str, tuple[int, int]]:
@@ -90,7 +80,7 @@ def test_incremental_build_equals_full_refresh(tmp_path: Path) -> None:
     incremental = tmp_path / "incremental.duckdb"
     with running(world) as sandbox:
         _extract(sandbox.env, incremental, "first")
-        _build(incremental, tmp_path)
+        build_models(incremental, tmp_path)
         deleted_before = _deleted_salesforce_records(incremental)
         activities_before = _count(
             incremental, "select count(*) from staging.stg_marketo__activities"
@@ -98,11 +88,11 @@ def test_incremental_build_equals_full_refresh(tmp_path: Path) -> None:
         for source in ("salesforce", "marketo", "gong"):
             sandbox.mutate(source, modify=6, delete=3, create=3, seed=5)
         _extract(sandbox.env, incremental, "second")
-    _build(incremental, tmp_path)
+    build_models(incremental, tmp_path)
 
     full = tmp_path / "full.duckdb"
     shutil.copyfile(incremental, full)
-    _build(full, tmp_path, "--full-refresh")
+    build_models(full, tmp_path, "--full-refresh")
 
     assert _differences(incremental, full) == {}
     # the second run did change what staging holds, through each incremental path
@@ -137,7 +127,7 @@ def test_dq_scan_follows_new_versions(tmp_path: Path) -> None:
     write_mini_world(data_dir)
     database = tmp_path / "warehouse.duckdb"
     land_duckdb(data_dir, database)
-    _build(database, tmp_path)
+    build_models(database, tmp_path)
     assert _listed_bad_values(database) == []
     with duckdb.connect(str(database), read_only=True) as conn:
         lead_id, raw = conn.execute(
@@ -146,11 +136,11 @@ def test_dq_scan_follows_new_versions(tmp_path: Path) -> None:
     good = json.loads(raw)
 
     _land_lead_version(database, lead_id, {**good, "CreatedDate": "not a date"})
-    _build(database, tmp_path)
+    build_models(database, tmp_path)
     assert _listed_bad_values(database) == [(lead_id, "CreatedDate", "not a date")]
 
     _land_lead_version(database, lead_id, good)
-    _build(database, tmp_path)
+    build_models(database, tmp_path)
     assert _listed_bad_values(database) == []
     with duckdb.connect(str(database), read_only=True) as conn:
         markers = conn.execute(
