@@ -61,6 +61,7 @@ def run_full_pipeline() -> dict[str, Any]:
     from orchestration.definitions import defs
 
     job = defs().resolve_job_def("full_pipeline")
+    marks = incremental_marks()
     # Disposed after each run: a dropped instance's SQLite connections would otherwise be
     # finalised by the garbage collector in whatever thread runs (the extract threads), and
     # SQLAlchemy reports each one as an error.
@@ -96,25 +97,70 @@ def run_full_pipeline() -> dict[str, Any]:
         "failed_steps": failed,
         "stages": stages,
         "steps": steps,
-        "dbt_rows_written": dbt_rows_written(),
+        "dbt_rows_written": dbt_rows_written(marks),
     }
 
 
-def dbt_rows_written() -> dict[str, int]:
-    """Rows in dbt's tables after the run, by schema. dbt-duckdb reports no rows_affected, and
-    every model but the incremental fct_activities is a table rebuilt whole, so these rows are
-    what dbt wrote (an upper bound for the incremental model)."""
+def _dbt_relations() -> dict[tuple[str, str], str | None]:
+    """(schema, table) of dbt's models, seeds and snapshots -> for an incremental model the
+    column that orders what it reads (`_load_seq` for staging and the dq scan, `_extracted_at`
+    for fct_activities), else None."""
+    import json
+
+    from orchestration.defs.transform.resources import dbt_project
+
+    manifest = json.loads(dbt_project().manifest_path.read_text())
+    out: dict[tuple[str, str], str | None] = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] not in ("model", "seed", "snapshot"):
+            continue
+        column = None
+        if node["config"]["materialized"] == "incremental":
+            column = "_load_seq" if "_load_seq" in node["columns"] else "_extracted_at"
+        out[(node["schema"], node["alias"])] = column
+    return out
+
+
+def incremental_marks() -> dict[tuple[str, str], Any]:
+    """Before a run: the highest value of each incremental model's ordering column."""
     import duckdb
 
     from orchestration.env import warehouse_settings
 
+    path = warehouse_settings().path
+    if not path.exists():
+        return {}
+    marks: dict[tuple[str, str], Any] = {}
+    with duckdb.connect(str(path), read_only=True) as con:
+        existing = set(con.sql("select schema_name, table_name from duckdb_tables()").fetchall())
+        for (schema, table), column in _dbt_relations().items():
+            if column is not None and (schema, table) in existing:
+                ((mark,),) = con.execute(
+                    f'select max({column}) from "{schema}"."{table}"'
+                ).fetchall()
+                marks[(schema, table)] = mark
+    return marks
+
+
+def dbt_rows_written(marks: dict[tuple[str, str], Any]) -> dict[str, int]:
+    """Rows dbt wrote in the run, by schema (dbt-duckdb reports no rows_affected): every row of
+    a table model (rebuilt whole), and for an incremental model the rows above its mark from
+    before the run (`incremental_marks`); all of its rows when it did not exist yet."""
+    import duckdb
+
+    from orchestration.env import warehouse_settings
+
+    relations = _dbt_relations()
     counts: dict[str, int] = {}
     with duckdb.connect(str(warehouse_settings().path), read_only=True) as con:
-        tables = con.sql(
-            "select schema_name, table_name from duckdb_tables() "
-            "where schema_name not in ('raw', 'meta', 'dq', 'main')"
-        ).fetchall()
+        tables = con.sql("select schema_name, table_name from duckdb_tables()").fetchall()
         for schema, table in tables:
-            ((rows,),) = con.execute(f'select count(*) from "{schema}"."{table}"').fetchall()
+            if (schema, table) not in relations:
+                continue  # raw, connector state, GX results: not dbt's
+            sql = f'select count(*) from "{schema}"."{table}"'
+            mark = marks.get((schema, table))
+            if mark is not None:
+                sql += f" where {relations[(schema, table)]} > ?"
+            ((rows,),) = con.execute(sql, [] if mark is None else [mark]).fetchall()
             counts[schema] = counts.get(schema, 0) + int(rows)
     return counts

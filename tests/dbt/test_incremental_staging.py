@@ -6,17 +6,22 @@ incremental scan for unparseable values follows new versions."""
 
 import json
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+import psycopg
+import pytest
 
 from connectors.destinations.duckdb import DuckDBDestination
 from connectors.run import close_readers, extract_sources
 from sandbox.serve import running
 from tests.connectors.sandbox_support import make_world
-from tests.dbt.dbt_runner import build_models
+from tests.dbt.dbt_runner import build_models, run_dbt
 from tests.dbt.mini_world import write_mini_world
-from tests.dbt.raw_loader import land_duckdb
+from tests.dbt.raw_loader import land_duckdb, land_postgres
+from tests.dbt.warehouses import scratch_postgres_database
 
 # Every run of the Gong connector re-reads all calls, so a deleted call is flagged at once.
 EXTRACT_ENV = {"CONNECTORS_RATE_SCALE": "1000", "GONG_CALLS_RECONCILE_HOURS": "0"}
@@ -103,54 +108,95 @@ def test_incremental_build_equals_full_refresh(tmp_path: Path) -> None:
         assert _count(incremental, f"select count(*) from staging.{flagged} where is_deleted") > 0
 
 
-def _land_lead_version(database: Path, lead_id: str, record: dict[str, object]) -> None:
-    with duckdb.connect(str(database)) as conn:
-        conn.execute(
+class MiniWarehouse:
+    """The mini world landed on DuckDB or Postgres, built with `build_models`' selection."""
+
+    def __init__(self, target: str, data_dir: Path, work_dir: Path, location: str) -> None:
+        self.target, self.work_dir, self.location = target, work_dir, location
+        if target == "duckdb":
+            land_duckdb(data_dir, Path(location))
+        else:
+            land_postgres(data_dir, location)
+
+    def build(self) -> None:
+        if self.target == "duckdb":
+            build_models(Path(self.location), self.work_dir)
+            return
+        database = self.location.rsplit("/", 1)[1]
+        result = run_dbt(
+            ["build", "--target", "postgres", "--exclude-resource-type", "test", "unit_test"],
+            env={"WAREHOUSE_PG_HOST": "127.0.0.1", "WAREHOUSE_PG_DBNAME": database},
+            target_path=self.work_dir / "dbt_target_postgres",
+        )
+        assert result.returncode == 0, result.stdout[-4000:]
+
+    def query(self, sql: str, params: list[object] | None = None) -> list[tuple]:
+        if self.target == "duckdb":
+            with duckdb.connect(self.location) as conn:
+                return conn.execute(sql.replace("%s", "?"), params or []).fetchall()
+        with psycopg.connect(self.location, autocommit=True) as conn, conn.cursor() as cur:
+            cur.execute(sql, params or [])  # type: ignore[arg-type]
+            return cur.fetchall() if cur.description else []
+
+    def land_lead_version(self, lead_id: str, record: dict[str, object]) -> None:
+        json_type = "json" if self.target == "duckdb" else "jsonb"
+        self.query(
             "insert into raw.salesforce__lead"
-            " select ?, now(), cast(? as json), now(), 'test', max(_load_seq) + 1"
+            f" select %s, now(), cast(%s as {json_type}), now(), 'test', max(_load_seq) + 1"
             " from raw.salesforce__lead",
             [lead_id, json.dumps(record)],
         )
 
-
-def _listed_bad_values(database: Path) -> list[tuple]:
-    with duckdb.connect(str(database), read_only=True) as conn:
-        return conn.execute(
+    def listed_bad_values(self) -> list[tuple]:
+        return self.query(
             "select record_id, vendor_field, bad_value from dq.dq_unparseable_values order by 1, 2"
-        ).fetchall()
+        )
 
 
-def test_dq_scan_follows_new_versions(tmp_path: Path) -> None:
-    """The incremental bad-value scan lists a value that stops parsing in a new version and
-    drops it when a later version corrects it; one marker row per raw table remains."""
+@contextmanager
+def mini_warehouse(target: str, tmp_path: Path) -> Iterator[MiniWarehouse]:
     data_dir = tmp_path / "data"
     write_mini_world(data_dir)
-    database = tmp_path / "warehouse.duckdb"
-    land_duckdb(data_dir, database)
-    build_models(database, tmp_path)
-    assert _listed_bad_values(database) == []
-    with duckdb.connect(str(database), read_only=True) as conn:
-        lead_id, raw = conn.execute(
-            "select id, _raw::varchar from raw.salesforce__lead order by id limit 1"
-        ).fetchone()
-    good = json.loads(raw)
+    if target == "duckdb":
+        yield MiniWarehouse(target, data_dir, tmp_path, str(tmp_path / "warehouse.duckdb"))
+        return
+    with scratch_postgres_database() as database:
+        dsn = f"postgresql://postgres@127.0.0.1:5432/{database}"
+        yield MiniWarehouse(target, data_dir, tmp_path, dsn)
 
-    _land_lead_version(database, lead_id, {**good, "CreatedDate": "not a date"})
-    build_models(database, tmp_path)
-    assert _listed_bad_values(database) == [(lead_id, "CreatedDate", "not a date")]
 
-    _land_lead_version(database, lead_id, good)
-    build_models(database, tmp_path)
-    assert _listed_bad_values(database) == []
-    with duckdb.connect(str(database), read_only=True) as conn:
-        markers = conn.execute(
+@pytest.mark.parametrize("target", ["duckdb", "postgres"])
+def test_dq_scan_follows_new_versions(target: str, tmp_path: Path) -> None:
+    """A new version whose date does not parse is staged with NULL and listed by the
+    incremental bad-value scan; a later corrected version restores the value and drops the
+    row; one marker row per raw table remains, at the highest _load_seq landed."""
+    with mini_warehouse(target, tmp_path) as warehouse:
+        warehouse.build()
+        assert warehouse.listed_bad_values() == []
+        ((lead_id, raw),) = warehouse.query(
+            "select id, cast(_raw as varchar) from raw.salesforce__lead order by id limit 1"
+        )
+        good = json.loads(raw)
+        created_sql = "select created_at from staging.stg_salesforce__leads where lead_id = %s"
+
+        warehouse.land_lead_version(lead_id, {**good, "CreatedDate": "not a date"})
+        warehouse.build()
+        assert warehouse.listed_bad_values() == [(lead_id, "CreatedDate", "not a date")]
+        assert warehouse.query(created_sql, [lead_id]) == [(None,)]
+
+        warehouse.land_lead_version(lead_id, good)
+        warehouse.build()
+        assert warehouse.listed_bad_values() == []
+        ((created_at,),) = warehouse.query(created_sql, [lead_id])
+        assert created_at is not None
+        markers = warehouse.query(
             "select source, stream, count(*) from dq.int_unparseable_typed_values"
-            " where record_id is null group by all having count(*) > 1"
-        ).fetchall()
-        (scanned_to,) = conn.execute(
+            " where record_id is null group by source, stream having count(*) > 1"
+        )
+        assert markers == []
+        ((scanned_to,),) = warehouse.query(
             "select _load_seq from dq.int_unparseable_typed_values"
             " where record_id is null and stream = 'lead'"
-        ).fetchone()
-        (landed_to,) = conn.execute("select max(_load_seq) from raw.salesforce__lead").fetchone()
-    assert markers == []
-    assert scanned_to == landed_to
+        )
+        ((landed_to,),) = warehouse.query("select max(_load_seq) from raw.salesforce__lead")
+        assert scanned_to == landed_to
