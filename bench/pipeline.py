@@ -61,7 +61,8 @@ def run_full_pipeline() -> dict[str, Any]:
     from orchestration.definitions import defs
 
     job = defs().resolve_job_def("full_pipeline")
-    marks = incremental_marks()
+    relations = dbt_relations()
+    marks = incremental_marks(relations)
     # Disposed after each run: a dropped instance's SQLite connections would otherwise be
     # finalised by the garbage collector in whatever thread runs (the extract threads), and
     # SQLAlchemy reports each one as an error.
@@ -97,11 +98,14 @@ def run_full_pipeline() -> dict[str, Any]:
         "failed_steps": failed,
         "stages": stages,
         "steps": steps,
-        "dbt_rows_written": dbt_rows_written(marks),
+        "dbt_rows_written": dbt_rows_written(relations, marks),
     }
 
 
-def _dbt_relations() -> dict[tuple[str, str], str | None]:
+Relations = dict[tuple[str, str], str | None]
+
+
+def dbt_relations() -> Relations:
     """(schema, table) of dbt's models, seeds and snapshots -> for an incremental model the
     column that orders what it reads (`_load_seq` for staging and the dq scan, `_extracted_at`
     for fct_activities), else None."""
@@ -110,7 +114,7 @@ def _dbt_relations() -> dict[tuple[str, str], str | None]:
     from orchestration.defs.transform.resources import dbt_project
 
     manifest = json.loads(dbt_project().manifest_path.read_text())
-    out: dict[tuple[str, str], str | None] = {}
+    out: Relations = {}
     for node in manifest["nodes"].values():
         if node["resource_type"] not in ("model", "seed", "snapshot"):
             continue
@@ -121,7 +125,7 @@ def _dbt_relations() -> dict[tuple[str, str], str | None]:
     return out
 
 
-def incremental_marks() -> dict[tuple[str, str], Any]:
+def incremental_marks(relations: Relations) -> dict[tuple[str, str], Any]:
     """Before a run: the highest value of each incremental model's ordering column."""
     import duckdb
 
@@ -133,7 +137,7 @@ def incremental_marks() -> dict[tuple[str, str], Any]:
     marks: dict[tuple[str, str], Any] = {}
     with duckdb.connect(str(path), read_only=True) as con:
         existing = set(con.sql("select schema_name, table_name from duckdb_tables()").fetchall())
-        for (schema, table), column in _dbt_relations().items():
+        for (schema, table), column in relations.items():
             if column is not None and (schema, table) in existing:
                 ((mark,),) = con.execute(
                     f'select max({column}) from "{schema}"."{table}"'
@@ -142,7 +146,7 @@ def incremental_marks() -> dict[tuple[str, str], Any]:
     return marks
 
 
-def dbt_rows_written(marks: dict[tuple[str, str], Any]) -> dict[str, int]:
+def dbt_rows_written(relations: Relations, marks: dict[tuple[str, str], Any]) -> dict[str, int]:
     """Rows dbt wrote in the run, by schema (dbt-duckdb reports no rows_affected): every row of
     a table model (rebuilt whole), and for an incremental model the rows above its mark from
     before the run (`incremental_marks`); all of its rows when it did not exist yet."""
@@ -150,7 +154,6 @@ def dbt_rows_written(marks: dict[tuple[str, str], Any]) -> dict[str, int]:
 
     from orchestration.env import warehouse_settings
 
-    relations = _dbt_relations()
     counts: dict[str, int] = {}
     with duckdb.connect(str(warehouse_settings().path), read_only=True) as con:
         tables = con.sql("select schema_name, table_name from duckdb_tables()").fetchall()

@@ -4,7 +4,7 @@
     only grows within a raw table, so they are exactly the rows above the model's highest one,
     and delete+insert on the record's key replaces the versions they supersede. `also_ids`: a
     query of the ids to read again although no new version landed (a flag set from another
-    stream changed). -#}
+    stream changed); used only in incremental runs, so it may name CTEs that exist only then. -#}
 {% macro raw_latest(relation, also_ids=none) -%}
     select id, _raw, _cursor, _extracted_at, _run_id, _load_seq
     from (
@@ -24,16 +24,22 @@
 {%- endmacro %}
 
 
-{#- Post-hook of an incremental model with several rows per raw record (an unnested array):
-    delete+insert replaces a record's rows only when its new version still has some, so rows of
-    a version that a newer one superseded are removed here. -#}
-{% macro delete_superseded_versions(relation, key_column) -%}
+{#- Post-hook of an incremental model with several rows per raw record (an unnested array, or
+    one per bad field): delete+insert replaces a record's rows only when its new version still
+    has some, so rows of a version that a newer one superseded are removed here. `rows_of`: a
+    predicate on the model's rows when only some of them come from `relation` (then only the raw
+    rows of the records those rows name are read: few, where the model lists problems). -#}
+{% macro delete_superseded_versions(relation, key_column, rows_of=none) -%}
     delete from {{ this }} as target
     using (
         select id, max(_load_seq) as latest_load_seq
         from {{ relation }}
+        {%- if rows_of %}
+        where id in (select {{ key_column }} from {{ this }} where {{ rows_of }})
+        {%- endif %}
         group by id
     ) as latest
-    where target.{{ key_column }} = latest.id
+    where {{ "(" ~ rows_of ~ ") and" if rows_of }}
+        target.{{ key_column }} = latest.id
         and target._load_seq < latest.latest_load_seq
 {%- endmacro %}

@@ -50,12 +50,24 @@ def run_dbt(
     )
 
 
-def build_models(database: Path, work_dir: Path, *extra: str) -> None:
-    """`dbt build` of models, seeds and snapshots on a DuckDB file: the data tests run in
-    test_dbt_project and would double the run time."""
+def postgres_env(database: str) -> dict[str, str]:
+    """profiles.yml's Postgres settings for a database of the local test server."""
+    return {
+        "WAREHOUSE_PG_HOST": "127.0.0.1",
+        "WAREHOUSE_PG_PORT": "5432",
+        "WAREHOUSE_PG_USER": "postgres",
+        "WAREHOUSE_PG_PASSWORD": "",
+        "WAREHOUSE_PG_DBNAME": database,
+    }
+
+
+def build_models(database: Path | str, work_dir: Path, *extra: str, target: str = "duckdb") -> None:
+    """`dbt build` of models, seeds and snapshots on a DuckDB file or a Postgres database of
+    the test server: the data tests run in test_dbt_project and would double the run time."""
+    env = {"WAREHOUSE_PATH": str(database)} if target == "duckdb" else postgres_env(str(database))
     result = run_dbt(
-        ["build", "--target", "duckdb", "--exclude-resource-type", "test", "unit_test", *extra],
-        env={"WAREHOUSE_PATH": str(database)},
-        target_path=work_dir / "dbt_target",
+        ["build", "--target", target, "--exclude-resource-type", "test", "unit_test", *extra],
+        env=env,
+        target_path=work_dir / f"dbt_target_{target}",
     )
     assert result.returncode == 0, result.stdout[-4000:]

@@ -18,7 +18,7 @@ from connectors.destinations.duckdb import DuckDBDestination
 from connectors.run import close_readers, extract_sources
 from sandbox.serve import running
 from tests.connectors.sandbox_support import make_world
-from tests.dbt.dbt_runner import build_models, run_dbt
+from tests.dbt.dbt_runner import build_models
 from tests.dbt.mini_world import write_mini_world
 from tests.dbt.raw_loader import land_duckdb, land_postgres
 from tests.dbt.warehouses import scratch_postgres_database
@@ -119,16 +119,8 @@ class MiniWarehouse:
             land_postgres(data_dir, location)
 
     def build(self) -> None:
-        if self.target == "duckdb":
-            build_models(Path(self.location), self.work_dir)
-            return
-        database = self.location.rsplit("/", 1)[1]
-        result = run_dbt(
-            ["build", "--target", "postgres", "--exclude-resource-type", "test", "unit_test"],
-            env={"WAREHOUSE_PG_HOST": "127.0.0.1", "WAREHOUSE_PG_DBNAME": database},
-            target_path=self.work_dir / "dbt_target_postgres",
-        )
-        assert result.returncode == 0, result.stdout[-4000:]
+        database = self.location if self.target == "duckdb" else self.location.rsplit("/", 1)[1]
+        build_models(database, self.work_dir, target=self.target)
 
     def query(self, sql: str, params: list[object] | None = None) -> list[tuple]:
         if self.target == "duckdb":

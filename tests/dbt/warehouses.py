@@ -10,7 +10,7 @@ from typing import Any
 import duckdb
 import psycopg
 
-from tests.dbt.dbt_runner import run_dbt
+from tests.dbt.dbt_runner import postgres_env, run_dbt
 from tests.dbt.raw_loader import land_duckdb, land_postgres
 
 POSTGRES_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -68,12 +68,5 @@ def build_postgres(
 ) -> BuiltWarehouse:
     dsn = f"postgresql://postgres@127.0.0.1:5432/{database}"
     land_postgres(data_dir, dsn)
-    env = {
-        "WAREHOUSE_PG_HOST": "127.0.0.1",
-        "WAREHOUSE_PG_PORT": "5432",
-        "WAREHOUSE_PG_USER": "postgres",
-        "WAREHOUSE_PG_PASSWORD": "",
-        "WAREHOUSE_PG_DBNAME": database,
-    }
-    output = _build("postgres", env, work_dir, select or [])
+    output = _build("postgres", postgres_env(database), work_dir, select or [])
     return BuiltWarehouse("postgres", dsn, output)

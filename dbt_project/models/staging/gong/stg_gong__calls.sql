@@ -20,7 +20,7 @@ reflagged as (
 {% endif -%}
 source as (
     {{ raw_latest(source('gong', 'gong__calls'),
-        also_ids='select call_id from reflagged' if is_incremental() else none) }}
+        also_ids='select call_id from reflagged') }}
 ),
 
 -- The Salesforce Account in the call's CRM context (context[].objects[] with objectType Account).

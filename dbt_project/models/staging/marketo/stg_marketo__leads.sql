@@ -17,7 +17,7 @@ redeleted as (
 {% endif -%}
 source as (
     {{ raw_latest(source('marketo', 'marketo__leads'),
-        also_ids='select marketo_lead_id from redeleted' if is_incremental() else none) }}
+        also_ids='select marketo_lead_id from redeleted') }}
 ),
 
 renamed as (
