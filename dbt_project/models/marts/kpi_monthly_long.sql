@@ -151,8 +151,10 @@ kpi_rows as (
     {{ kpi_rollup('tossup_to_won_rate', 'handoffs', ['rep', 'team', 'company', 'unit'],
         'sum(case when is_won then 1 else 0 end) * 1.0 / count(*)', denominator='count(*)') }}
     union all
+    -- the mean of tenths as a sum of whole field counts: avg() over doubles depends on the
+    -- order parallel threads add them, so two builds of the same rows could differ in the last bit
     {{ kpi_rollup('avg_handoff_completeness', 'handoffs', ['rep', 'team', 'company', 'unit'],
-        'avg(completeness)', denominator='count(*)') }}
+        'sum(round(completeness * 10)) / (10.0 * count(*))', denominator='count(*)') }}
     union all
     {{ kpi_rollup('qualified_handoff_share', 'handoffs', ['rep', 'team', 'company', 'unit'],
         'sum(case when is_qualified then 1 else 0 end) * 1.0 / count(*)', denominator='count(*)') }}
