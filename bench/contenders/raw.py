@@ -159,27 +159,17 @@ def fetch_gong(env: dict[str, str], counter: Counter, streams: set[str] | None) 
             return
         cursor = None
         while True:
-            params = {"fromDateTime": EPOCH, **({"cursor": cursor} if cursor else {})}
-            response = session.get(f"{base}/v2/calls", params=params)
+            payload: dict[str, Any] = {
+                "filter": {"fromDateTime": EPOCH},
+                "contentSelector": CONTENT_SELECTOR,
+                **({"cursor": cursor} if cursor else {}),
+            }
+            response = session.post(f"{base}/v2/calls/extensive", json=payload)
             counter.requests += 1
             if response.status_code == 404:
                 return
             body = _json(response)
-            ids = [str(c["id"]) for c in body.get("calls") or []]
-            extensive_cursor = None
-            while ids:
-                payload: dict[str, Any] = {
-                    "filter": {"callIds": ids},
-                    "contentSelector": CONTENT_SELECTOR,
-                }
-                if extensive_cursor:
-                    payload["cursor"] = extensive_cursor
-                details = _json(session.post(f"{base}/v2/calls/extensive", json=payload))
-                counter.requests += 1
-                counter.add("gong.calls", len(details.get("calls") or []))
-                extensive_cursor = (details.get("records") or {}).get("cursor")
-                if not extensive_cursor:
-                    break
+            counter.add("gong.calls", len(body.get("calls") or []))
             cursor = (body.get("records") or {}).get("cursor")
             if not cursor:
                 return

@@ -1,4 +1,4 @@
-"""Gong v2: HTTP Basic, cursor paging, calls by start time enriched through /v2/calls/extensive."""
+"""Gong v2: HTTP Basic, cursor paging, CallData by start time from /v2/calls/extensive."""
 
 import base64
 from collections.abc import Iterator
@@ -145,17 +145,21 @@ class GongReader:
 
         cursor: str | None = None
         while True:
-            params: dict[str, str] = {"fromDateTime": from_dt}
+            # /extensive filters by start time itself: one call per page, where listing
+            # /v2/calls first and asking /extensive for its ids took two.
+            payload: dict[str, Any] = {
+                "filter": {"fromDateTime": from_dt},
+                "contentSelector": CONTENT_SELECTOR,
+            }
             if cursor:
-                params["cursor"] = cursor
-            response = self.client.request("GET", f"{self.base}/v2/calls", params=params)
+                payload["cursor"] = cursor
+            response = self.client.request("POST", f"{self.base}/v2/calls/extensive", json=payload)
             if response.status == 404:  # Gong's way of saying "no calls in this range"
                 yield Page([], state_for(progress.final(), done=True))
                 return
             body = response.body
             cursor = (body.get("records") or {}).get("cursor")
-            basic = body.get("calls") or []
-            records = self._extensive(basic)
+            records = body.get("calls") or []
             progress.observe(records)
             done = not cursor
             committed = progress.final() if done else progress.committable()
@@ -167,36 +171,3 @@ class GongReader:
         if not last_full_scan:
             return True
         return utcnow() - parse_datetime(last_full_scan) >= self.reconcile_every
-
-    def _extensive(self, basic: list[dict[str, Any]]) -> list[Any]:
-        """CallData for the listed calls; a call Gong does not return stays visible (quarantine)."""
-        ids = [str(c["id"]) for c in basic if isinstance(c, dict) and c.get("id") is not None]
-        found: dict[str, Any] = {}
-        cursor: str | None = None
-        while ids:
-            payload: dict[str, Any] = {
-                "filter": {"callIds": ids},
-                "contentSelector": CONTENT_SELECTOR,
-            }
-            if cursor:
-                payload["cursor"] = cursor
-            response = self.client.request("POST", f"{self.base}/v2/calls/extensive", json=payload)
-            if response.status == 404:
-                break
-            body = response.body
-            for call in body.get("calls") or []:
-                call_id = (call.get("metaData") or {}).get("id") if isinstance(call, dict) else None
-                found[str(call_id)] = call
-            cursor = (body.get("records") or {}).get("cursor")
-            if not cursor:
-                break
-        records: list[Any] = []
-        for call in basic:
-            call_id = str(call.get("id")) if isinstance(call, dict) else None
-            if call_id in found:
-                records.append(found.pop(call_id))
-            else:
-                # Keeps loaded + quarantined = sent: landing quarantines it (no metaData.id).
-                records.append({"_missing_extensive_data_for": call})
-        records.extend(found.values())  # extra calls Gong chose to add are still data
-        return records

@@ -193,31 +193,26 @@ def gong_stub(calls: int) -> Stub:
         for i in range(calls)
     ]
 
-    def calls_page(method, path, query, headers, body):
+    def extensive(method, path, query, headers, body):
         assert headers.get("Authorization") == expected
-        since = query["fromDateTime"][0]
-        chosen = [c for c in data if c["started"] >= since]
+        request = json.loads(body)
+        chosen = [c for c in data if c["started"] >= request["filter"]["fromDateTime"]]
         if not chosen:
             return (
                 404,
                 {},
                 {"requestId": "x", "errors": ["No calls found for the specified period"]},
             )
-        start = int(query.get("cursor", ["0"])[0])
-        page = chosen[start : start + 2]
+        start = int(request.get("cursor") or 0)
+        page = [
+            {"metaData": c, "parties": [{"emailAddress": "x@y.jp"}]}
+            for c in chosen[start : start + 2]
+        ]
         records = {"totalRecords": len(chosen), "currentPageSize": len(page)}
         if start + 2 < len(chosen):
             records["cursor"] = str(start + 2)
         return 200, {}, {"requestId": "r", "records": records, "calls": page}
 
-    def extensive(method, path, query, headers, body):
-        ids = json.loads(body)["filter"]["callIds"]
-        out = [
-            {"metaData": c, "parties": [{"emailAddress": "x@y.jp"}]} for c in data if c["id"] in ids
-        ]
-        return 200, {}, {"requestId": "r", "records": {"totalRecords": len(out)}, "calls": out}
-
-    stub.route("GET", "/v2/calls", calls_page)
     stub.route("POST", "/v2/calls/extensive", extensive)
     return stub
 
@@ -225,7 +220,9 @@ def gong_stub(calls: int) -> Stub:
 def test_gong_honours_retry_after_and_treats_404_as_empty(tmp_path) -> None:
     with serve(gong_stub(5)) as stub:
         stub.fail_next(
-            "GET", "/v2/calls", (429, {"Retry-After": "1"}, {"requestId": "r", "errors": ["slow"]})
+            "POST",
+            "/v2/calls/extensive",
+            (429, {"Retry-After": "1"}, {"requestId": "r", "errors": ["slow"]}),
         )
         env = {
             "GONG_BASE_URL": stub.base_url,
@@ -240,7 +237,7 @@ def test_gong_honours_retry_after_and_treats_404_as_empty(tmp_path) -> None:
         assert (datetime.now(UTC) - started).total_seconds() >= 1.0  # waited as told
         assert (result.records_sent, result.loaded, result.pages) == (5, 5, 3)
         assert result.cursor_after == "2026-02-01T00:04:00.000000Z"
-        stub.routes[("GET", "/v2/calls")] = lambda *a: (
+        stub.routes[("POST", "/v2/calls/extensive")] = lambda *a: (
             404, {}, {"requestId": "r", "errors": ["No calls found for the specified period"]}
         )  # fmt: skip
         empty = extract_stream("gong", "calls", destination=dest, run_id="r2", env=env)
