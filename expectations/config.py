@@ -27,6 +27,7 @@ _SUITE_KEYS = {
     "columns",
     "derive",
     "rules",
+    "incremental_by",
 }
 _RULE_KEYS = {"name", "expectation", "kwargs", "mostly", "severity", "description"}
 
@@ -71,6 +72,9 @@ class SuiteConfig:
     columns: tuple[str, ...] | None = None
     derive: tuple[str, ...] = ()
     description: str = ""
+    # A column that grows with every landed row (raw `_load_seq`): each run validates the
+    # rows above the last run's mark (dq.validation_marks), not the whole append-only table.
+    incremental_by: str | None = None
     source: Path | None = field(default=None, compare=False)
 
     def rule(self, name: str) -> RuleConfig:
@@ -79,10 +83,24 @@ class SuiteConfig:
                 return rule
         raise KeyError(f"suite {self.name!r} has no rule {name!r}")
 
-    def select_sql(self) -> str:
-        """The query that reads what the rules need (raw tables are wide: never `_raw`)."""
-        cols = "*" if not self.columns else ", ".join(_quote(c) for c in self.columns)
-        return f"select {cols} from {_qualified(self.table)}"
+    def select_sql(self, validated_through: int | None = None) -> str:
+        """The query that reads what the rules need (raw tables are wide: never `_raw`).
+
+        With `incremental_by` and a mark: the rows above the mark, plus the newest row so a
+        freshness rule still measures something when nothing landed. A mark above every row
+        (the table was rebuilt) reads the whole table again.
+        """
+        table = _qualified(self.table)
+        if self.incremental_by is None or validated_through is None:
+            cols = "*" if not self.columns else ", ".join(_quote(c) for c in self.columns)
+            return f"select {cols} from {table}"
+        cols = "t.*" if not self.columns else ", ".join(f"t.{_quote(c)}" for c in self.columns)
+        key, mark = _quote(self.incremental_by), int(validated_through)
+        return (
+            f"with top as (select max({key}) as seq from {table})"
+            f" select {cols} from {table} as t cross join top"
+            f" where t.{key} > {mark} or t.{key} = top.seq or top.seq < {mark}"
+        )
 
 
 def _quote(identifier: str) -> str:
@@ -166,6 +184,11 @@ def parse_suite(raw: Any, source: str = "<suite>") -> SuiteConfig:
     if duplicates:
         raise _fail(source, f"duplicate rule names {duplicates}")
     columns = raw.get("columns")
+    incremental_by = raw.get("incremental_by")
+    if incremental_by is not None and (
+        not isinstance(incremental_by, str) or (columns and incremental_by not in columns)
+    ):
+        raise _fail(source, f"incremental_by must name one of the read columns: {incremental_by!r}")
     return SuiteConfig(
         name=name,
         table=table,
@@ -175,6 +198,7 @@ def parse_suite(raw: Any, source: str = "<suite>") -> SuiteConfig:
         columns=tuple(columns) if columns else None,
         derive=derive,
         description=str(raw.get("description") or ""),
+        incremental_by=incremental_by,
     )
 
 

@@ -9,6 +9,14 @@ from pathlib import Path
 from connectors.destinations.duckdb_lock import connect as connect_duckdb
 
 RESULTS_TABLE = "dq.expectation_results"
+# Per incremental suite, the highest `incremental_by` value validated: the next run starts
+# above it. Deleting a suite's row makes its next run validate the whole table.
+MARKS_TABLE = "dq.validation_marks"
+MARKS_EXIST_SQL = (
+    "select count(*) from information_schema.tables"
+    " where table_schema = 'dq' and table_name = 'validation_marks'"
+)
+MARKS_SQL = f"select suite, validated_through from {MARKS_TABLE}"
 
 _DDL = """
 create schema if not exists dq;
@@ -25,6 +33,14 @@ create table if not exists dq.expectation_results (
     evaluated_at TIMESTAMPTZ NOT NULL,
     expectation_type VARCHAR,
     failing_ids_sample VARCHAR
+);
+create table if not exists dq.validation_marks (
+    suite VARCHAR PRIMARY KEY,
+    "column" VARCHAR NOT NULL,
+    validated_through BIGINT NOT NULL,
+    rows_validated BIGINT NOT NULL,
+    run_id VARCHAR NOT NULL,
+    evaluated_at TIMESTAMPTZ NOT NULL
 )
 """
 _COLUMNS = (
@@ -71,6 +87,9 @@ class SuiteRun:
     row_count: int
     results: tuple[RuleResult, ...]
     data_docs_path: Path | None
+    # For a suite with `incremental_by`: the highest value among the rows validated.
+    validated_through: int | None = None
+    incremental_by: str | None = None
 
     @property
     def success(self) -> bool:
@@ -115,17 +134,31 @@ def _rows(runs: Iterable[SuiteRun]) -> list[tuple[object, ...]]:
     ]
 
 
+def _marks(runs: Iterable[SuiteRun]) -> list[tuple[object, ...]]:
+    return [
+        (r.suite, r.incremental_by, r.validated_through, r.row_count, r.run_id, r.evaluated_at)
+        for r in runs
+        if r.validated_through is not None
+    ]
+
+
 def persist_duckdb(path: Path, runs: Sequence[SuiteRun]) -> int:
-    """Append the results; short connection because the pipeline is the single writer."""
-    rows = _rows(runs)
+    """Append the results and move the marks in one transaction (a crash between the two
+    would skip rows next time); short connection because the pipeline is the single writer."""
+    rows, marks = _rows(runs), _marks(runs)
     placeholders = ", ".join("?" for _ in _COLUMNS)
     with connect_duckdb(path) as con:
         con.execute(_DDL)
+        con.begin()
         if rows:
             con.executemany(
                 f"insert into {RESULTS_TABLE} ({', '.join(_COLUMNS)}) values ({placeholders})",
                 rows,
             )
+        for mark in marks:
+            con.execute(f"delete from {MARKS_TABLE} where suite = ?", [mark[0]])
+            con.execute(f"insert into {MARKS_TABLE} values (?, ?, ?, ?, ?, ?)", list(mark))
+        con.commit()
     return len(rows)
 
 
@@ -143,4 +176,7 @@ def persist_postgres(dsn: str, runs: Sequence[SuiteRun]) -> int:
                 f"insert into {RESULTS_TABLE} ({', '.join(_COLUMNS)}) values ({placeholders})",
                 rows,
             )
+        for mark in _marks(runs):  # committed with the results when the block exits
+            cur.execute(f"delete from {MARKS_TABLE} where suite = %s", [mark[0]])
+            cur.execute(f"insert into {MARKS_TABLE} values (%s, %s, %s, %s, %s, %s)", list(mark))
     return len(rows)

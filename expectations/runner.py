@@ -22,7 +22,14 @@ import pandas as pd
 from connectors.destinations.duckdb_lock import connect as connect_duckdb
 from expectations.config import RuleConfig, SuiteConfig, SuiteConfigError, load_suites
 from expectations.derived import derive
-from expectations.results import RuleResult, SuiteRun, persist_duckdb, persist_postgres
+from expectations.results import (
+    MARKS_EXIST_SQL,
+    MARKS_SQL,
+    RuleResult,
+    SuiteRun,
+    persist_duckdb,
+    persist_postgres,
+)
 
 FAILING_IDS_SAMPLE = 20
 DATA_DOCS_SITE = "warehouse_dq"
@@ -53,14 +60,17 @@ def read_tables(location: WarehouseLocation, suites: Sequence[SuiteConfig]) -> d
             if not location.duckdb_path.exists():
                 raise DataQualityRunError(f"warehouse file not found: {location.duckdb_path}")
             with connect_duckdb(location.duckdb_path) as con:
+                marks = _validated_marks(con.execute(MARKS_EXIST_SQL).fetchone(), con.execute)
                 for suite in suites:
-                    frames[suite.name] = con.execute(suite.select_sql()).df()
+                    frames[suite.name] = con.execute(suite.select_sql(marks.get(suite.name))).df()
         else:
             import psycopg
 
             with psycopg.connect(str(location.postgres_dsn)) as con, con.cursor() as cur:
+                cur.execute(MARKS_EXIST_SQL)
+                marks = _validated_marks(cur.fetchone(), cur.execute)
                 for suite in suites:
-                    cur.execute(suite.select_sql())  # type: ignore[arg-type]
+                    cur.execute(suite.select_sql(marks.get(suite.name)))  # type: ignore[arg-type]
                     names = [d.name for d in cur.description or ()]
                     frames[suite.name] = _numeric_to_float(
                         pd.DataFrame(cur.fetchall(), columns=names)
@@ -72,6 +82,14 @@ def read_tables(location: WarehouseLocation, suites: Sequence[SuiteConfig]) -> d
             raise DataQualityRunError(f"cannot read {tables}: {exc}") from exc
         raise
     return frames
+
+
+def _validated_marks(exists: Any, execute: Any) -> dict[str, int]:
+    """Suite -> the mark its last run left (empty before the first run of any suite)."""
+    if not exists or not exists[0]:
+        return {}
+    result = execute(MARKS_SQL)
+    return {str(suite): int(mark) for suite, mark in result.fetchall()}
 
 
 def _numeric_to_float(frame: Any) -> Any:
@@ -279,7 +297,15 @@ def validate_frame(
         row_count=len(frame),
         results=results,
         data_docs_path=(data_docs_dir / "index.html") if data_docs_dir is not None else None,
+        validated_through=_highest(frame, suite.incremental_by),
+        incremental_by=suite.incremental_by,
     )
+
+
+def _highest(frame: Any, column: str | None) -> int | None:
+    if column is None or column not in frame.columns or frame[column].dropna().empty:
+        return None
+    return int(frame[column].max())
 
 
 def persist(location: WarehouseLocation, runs: Sequence[SuiteRun]) -> int:
