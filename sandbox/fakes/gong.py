@@ -1,15 +1,20 @@
-"""Gong fake: HTTP Basic, /v2/users, /v2/calls, /v2/calls/extensive with cursors, 3 req/s."""
+"""Gong fake: HTTP Basic, /v2/users, /v2/calls, /v2/calls/extensive with cursors, 3 req/s.
+
+Calls are held as their compact JSON (UTF-8, nulls dropped) plus a few columns for paging, not
+as dicts: a page parses only the calls it serves, so memory stays near the size of calls.jsonl.
+"""
 
 import base64
 import binascii
 import bisect
-import copy
 import hashlib
 import json
 import random
+from array import array
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from sandbox.fakes.base import (
     ApiError,
@@ -22,11 +27,12 @@ from sandbox.fakes.base import (
     json_response,
 )
 from sandbox.fakes.faults import FaultConfig
-from sandbox.fakes.records import drop_nulls, read_jsonl
+from sandbox.fakes.records import drop_nulls, iter_jsonl, read_jsonl, without_nulls
 
 DEFAULT_CREDENTIALS = {"access_key": "sandbox-gong-key", "access_key_secret": "sandbox-gong-secret"}
 PAGE_SIZE = 100
 DRIFT_FIELD = "sandboxDrift"
+DRIFT_SUFFIX = f',"{DRIFT_FIELD}":"drift"}}'.encode()
 NO_CALLS = "No calls found corresponding to the provided filters"
 CONTENT_KEYS = (
     "structure",
@@ -57,6 +63,107 @@ def parse_datetime(text: str) -> datetime:
     return moment.astimezone(UTC)
 
 
+def instant_micros(moment: datetime) -> int:
+    """Microseconds since the epoch: what cursors name, and what date windows bisect on."""
+    return int(moment.timestamp()) * 1_000_000 + moment.microsecond
+
+
+def serialise_call(call: dict[str, Any]) -> tuple[bytes, int, int]:
+    """The call's compact JSON and the span of its metaData text in it (what /v2/calls serves)."""
+    text = dumps(call).encode()
+    meta = dumps(call["metaData"]).encode()
+    # Any match of the prefix plus that exact text spans that text, so the first one will do.
+    start = text.index(b'"metaData":' + meta) + len(b'"metaData":')
+    return text, start, start + len(meta)
+
+
+class CallStore:
+    """Calls in (start instant, id) order, each its JSON text plus small columns for paging.
+
+    A dict per call cost ~8x the file's size; the text is ~0.9x, the columns ~200 bytes a call.
+    """
+
+    def __init__(self) -> None:
+        self.texts: list[bytes] = []
+        # Start instants: times carry offsets (+09:00), so calls are ordered by these, not by
+        # the strings; sorted, so date windows bisect on them.
+        self.micros = array("q")
+        self.ids: list[str] = []
+        self.meta_start = array("I")  # where metaData lies in texts[i]
+        self.meta_end = array("I")
+        self.index: dict[str, int] = {}  # id -> position
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def key(self, position: int) -> tuple[int, str]:
+        return self.micros[position], self.ids[position]
+
+    def call(self, position: int) -> dict[str, Any]:
+        return json.loads(self.texts[position])
+
+    def basic_text(self, position: int) -> bytes:
+        """What /v2/calls serves: the call's metaData."""
+        return self.texts[position][self.meta_start[position] : self.meta_end[position]]
+
+    def append(self, call: dict[str, Any]) -> None:
+        """Add a call at the end; settle() puts it in its place."""
+        text, start, end = serialise_call(call)
+        self.texts.append(text)
+        self.micros.append(instant_micros(parse_datetime(call["metaData"]["started"])))
+        self.ids.append(call["metaData"]["id"])
+        self.meta_start.append(start)
+        self.meta_end.append(end)
+
+    def rewrite(self, position: int, call: dict[str, Any]) -> None:
+        """New content for the call at `position`, whose id and start stay the same."""
+        text, start, end = serialise_call(call)
+        self.texts[position] = text
+        self.meta_start[position] = start
+        self.meta_end[position] = end
+
+    def delete(self, positions: set[int]) -> None:
+        if positions:
+            self._take([i for i in range(len(self)) if i not in positions])
+
+    def settle(self, first_new: int = 0) -> None:
+        """Restore key order after calls were appended from `first_new` on; rebuild the index."""
+        if any(self.key(i - 1) > self.key(i) for i in range(max(1, first_new), len(self))):
+            # Stable, as a sort of the old list with the new calls at its end would be.
+            self._take(sorted(range(len(self)), key=self.key))
+        else:
+            self.index = {call_id: i for i, call_id in enumerate(self.ids)}
+
+    def _take(self, rows: list[int]) -> None:
+        """Keep only these rows, in this order."""
+        self.texts = [self.texts[i] for i in rows]
+        self.ids = [self.ids[i] for i in rows]
+        self.micros = array("q", (self.micros[i] for i in rows))
+        self.meta_start = array("I", (self.meta_start[i] for i in rows))
+        self.meta_end = array("I", (self.meta_end[i] for i in rows))
+        self.index = {call_id: i for i, call_id in enumerate(self.ids)}
+
+
+class CallsView(Sequence[dict[str, Any]]):
+    """Read-only list of the calls: each parsed on access, so changing one changes nothing."""
+
+    def __init__(self, store: CallStore) -> None:
+        self._store = store
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        texts = self._store.texts
+        if isinstance(index, slice):
+            return [json.loads(text) for text in texts[index]]
+        return json.loads(texts[index])
+
+
 class GongFake(FakeServer):
     source = "gong"
     default_credentials = DEFAULT_CREDENTIALS
@@ -79,25 +186,36 @@ class GongFake(FakeServer):
         self.reject_next = False
         folder = data_dir / "gong"
         self.users = [drop_nulls(u) for u in read_jsonl(folder / "users.jsonl")]
-        self.users_text = [dumps(u) for u in self.users]
-        self.calls = [drop_nulls(c) for c in read_jsonl(folder / "calls.jsonl")]
-        self._index_calls()
+        self.users_text = [dumps(u).encode() for u in self.users]
+        self.store = CallStore()
+        # Streamed: each call's dict lives only while its line is re-serialised.
+        for call in iter_jsonl(folder / "calls.jsonl", object_hook=without_nulls):
+            self.store.append(call)
+        self.store.settle()
         self._created = 0
         self.route("GET", "/v2/users", self.list_users)
         self.route("GET", "/v2/calls", self.list_calls)
         self.route("POST", "/v2/calls/extensive", self.calls_extensive)
 
-    def _index_calls(self) -> None:
-        # Started times carry offsets (+09:00), so order by the instant, not the string.
-        self.calls.sort(
-            key=lambda c: (parse_datetime(c["metaData"]["started"]), c["metaData"]["id"])
-        )
-        self.call_starts = [parse_datetime(c["metaData"]["started"]) for c in self.calls]
-        # (started in microseconds, id) per call, ascending: what cursors name and bisect on.
-        self.call_keys = [self._call_key(i) for i in range(len(self.calls))]
-        self.call_index = {c["metaData"]["id"]: i for i, c in enumerate(self.calls)}
-        self.basic_text = [dumps(c["metaData"]) for c in self.calls]
-        self.extensive_cache: dict[str, list[str]] = {}
+    @property
+    def calls(self) -> CallsView:
+        """The calls in key order, parsed on access (tests and tools; endpoints use the store)."""
+        return CallsView(self.store)
+
+    def remove_calls(self, call_ids: Iterable[str]) -> list[bytes]:
+        """Take calls out as mutate() deletes them; restore_calls() takes the result back."""
+        with self.lock:
+            positions = {self.store.index[i] for i in call_ids if i in self.store.index}
+            removed = [self.store.texts[i] for i in sorted(positions)]
+            self.store.delete(positions)
+            return removed
+
+    def restore_calls(self, texts: list[bytes]) -> None:
+        with self.lock:
+            first_new = len(self.store)
+            for text in texts:
+                self.store.append(json.loads(text))
+            self.store.settle(first_new)
 
     # ---------------------------------------------------------------- auth, limits, errors
     def authenticate(self, request: Request) -> None:
@@ -167,16 +285,16 @@ class GongFake(FakeServer):
     def _cursor(signature: str, position: str) -> str:
         return base64.urlsafe_b64encode(f"{signature}:{position}".encode()).decode().rstrip("=")
 
-    def _page(self, key: str, items: list[str], offset: int, next_cursor: str | None) -> Response:
+    def _page(self, key: str, items: list[bytes], offset: int, next_cursor: str | None) -> Response:
         return self._page_of(
             key, items[offset : offset + PAGE_SIZE], offset, len(items), next_cursor
         )
 
     def _page_of(
-        self, key: str, page: list[str], offset: int, total: int, next_cursor: str | None
+        self, key: str, page: list[bytes], offset: int, total: int, next_cursor: str | None
     ) -> Response:
         if self.drift_active:
-            page = [text[:-1] + f',"{DRIFT_FIELD}":"drift"}}' for text in page]
+            page = [text[:-1] + DRIFT_SUFFIX for text in page]
         records: dict[str, Any] = {
             "totalRecords": total,
             "currentPageSize": len(page),
@@ -184,18 +302,16 @@ class GongFake(FakeServer):
         }
         if offset + PAGE_SIZE < total and next_cursor:
             records["cursor"] = next_cursor
-        body = (
-            f'{{"requestId":"{self.new_request_id()}","records":{dumps(records)},'
-            f'"{key}":[' + ",".join(page) + "]}"
-        )
+        head = f'{{"requestId":"{self.new_request_id()}","records":{dumps(records)},"{key}":['
+        body = head.encode() + b",".join(page) + b"]}"
         self.note_page(len(page))
-        return Response(200, body.encode())
+        return Response(200, body)
 
     def _call_page(
         self,
         key: str,
         indexes: range | list[int],
-        texts: list[str],
+        render: Callable[[int], bytes],
         cursor: str | None,
         signature: str,
     ) -> Response:
@@ -204,7 +320,7 @@ class GongFake(FakeServer):
         The cursor names the last call served, not an offset, so calls created or deleted
         between two pages neither shift the next page nor skip a call. `indexes` are the
         selected calls in key order; a range (a date window) is bisected in place, so a page
-        costs O(log n + page), not O(n).
+        costs O(log n + page), not O(n). `render` gives the text of the call at a position.
         """
         position = self._cursor_position(cursor, signature)
         offset = 0
@@ -214,23 +330,14 @@ class GongFake(FakeServer):
                 after = (int(micros), call_id)
             except ValueError as exc:
                 raise ApiError(400, "cursor", "Invalid cursor for this request") from exc
-            if isinstance(indexes, range):
-                found = bisect.bisect_right(self.call_keys, after, indexes.start, indexes.stop)
-                offset = found - indexes.start
-            else:
-                offset = bisect.bisect_right([self.call_keys[i] for i in indexes], after)
+            offset = bisect.bisect_right(indexes, after, key=self.store.key)
         chosen = indexes[offset : offset + PAGE_SIZE]
         next_cursor = None
         if len(chosen):
-            last = self.call_keys[chosen[-1]]
+            last = self.store.key(chosen[-1])
             next_cursor = self._cursor(signature, f"{last[0]}|{last[1]}")
-        page = [texts[i] for i in chosen]
+        page = [render(i) for i in chosen]
         return self._page_of(key, page, offset, len(indexes), next_cursor)
-
-    def _call_key(self, index: int) -> tuple[int, str]:
-        started = self.call_starts[index]
-        micros = int(started.timestamp()) * 1_000_000 + started.microsecond
-        return micros, self.calls[index]["metaData"]["id"]
 
     # ---------------------------------------------------------------- endpoints
     def list_users(self, request: Request) -> Response:
@@ -252,11 +359,12 @@ class GongFake(FakeServer):
             end = parse_datetime(to_text) if to_text else None
         except ValueError as exc:
             raise ApiError(400, "dates", "fromDateTime/toDateTime must be ISO-8601") from exc
-        low = bisect.bisect_left(self.call_starts, start) if start is not None else 0
-        high = bisect.bisect_left(self.call_starts, end) if end is not None else len(self.calls)
+        starts = self.store.micros
+        low = bisect.bisect_left(starts, instant_micros(start)) if start is not None else 0
+        high = bisect.bisect_left(starts, instant_micros(end)) if end is not None else len(starts)
         chosen: range | list[int] = range(low, max(low, high))
         if call_ids:
-            known = (self.call_index.get(str(i)) for i in dict.fromkeys(call_ids))
+            known = (self.store.index.get(str(i)) for i in dict.fromkeys(call_ids))
             chosen = sorted(i for i in known if i is not None and low <= i < high)
         if not len(chosen):
             raise ApiError(404, "not_found", NO_CALLS)
@@ -268,7 +376,7 @@ class GongFake(FakeServer):
         with self.lock:
             indexes = self._select(from_text, to_text, None)
             return self._call_page(
-                "calls", indexes, self.basic_text, request.param("cursor"), signature
+                "calls", indexes, self.store.basic_text, request.param("cursor"), signature
             )
 
     def calls_extensive(self, request: Request) -> Response:
@@ -286,42 +394,43 @@ class GongFake(FakeServer):
         signature = self._signature(["extensive", flt, selector])
         with self.lock:
             indexes = self._select(flt.get("fromDateTime"), flt.get("toDateTime"), call_ids)
-            shaped = self._shaped_calls(selector)
-            return self._call_page("calls", indexes, shaped, body.get("cursor"), signature)
-
-    def _shaped_calls(self, selector: dict[str, Any]) -> list[str]:
-        key = dumps(selector)
-        cached = self.extensive_cache.get(key)
-        if cached is None:
-            cached = [dumps(project_call(call, selector)) for call in self.calls]
-            self.extensive_cache[key] = cached
-        return cached
+            return self._call_page(
+                "calls",
+                indexes,
+                lambda i: dumps(project_call(self.store.call(i), selector)).encode(),
+                body.get("cursor"),
+                signature,
+            )
 
     # ---------------------------------------------------------------- mutate
     def mutate(self, modify: int, delete: int, create: int, seed: int) -> dict[str, Any]:
+        # Draws from rng exactly as sampling and choosing among the call list did when calls
+        # were dicts (sorted calls, the deleted taken out, the created appended), so a seed
+        # touches the same calls as before.
         rng = random.Random(seed)
         touched: dict[str, list[str]] = {"modified": [], "deleted": [], "created": []}
+        store = self.store
         with self.lock:
-            chosen = rng.sample(self.calls, min(len(self.calls), modify + delete))
-            for index, call in enumerate(chosen):
-                call_id = call["metaData"]["id"]
-                if index < modify:
-                    call["metaData"]["title"] = f"{call['metaData'].get('title') or ''} (updated)"
-                    touched["modified"].append(call_id)
-                else:
-                    self.calls.remove(call)
-                    touched["deleted"].append(call_id)
+            chosen = rng.sample(range(len(store)), min(len(store), modify + delete))
+            for position in chosen[:modify]:
+                call = store.call(position)
+                call["metaData"]["title"] = f"{call['metaData'].get('title') or ''} (updated)"
+                store.rewrite(position, call)
+                touched["modified"].append(store.ids[position])
+            touched["deleted"] = [store.ids[i] for i in chosen[modify:]]
+            store.delete(set(chosen[modify:]))
+            first_new = len(store)
             for _ in range(create):
-                if not self.calls:
+                if not len(store):
                     break
                 self._created += 1
-                call = copy.deepcopy(rng.choice(self.calls))
+                call = json.loads(rng.choice(store.texts))  # a fresh copy of the template
                 new_id = f"9{self._created:018d}"
                 call["metaData"]["id"] = new_id
                 call["metaData"]["started"] = self.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
-                self.calls.append(call)
+                store.append(call)
                 touched["created"].append(new_id)
-            self._index_calls()
+            store.settle(first_new)
         return {"calls": touched}
 
 

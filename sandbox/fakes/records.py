@@ -2,7 +2,7 @@
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,14 +12,17 @@ def _interned_keys(record: dict[str, Any]) -> dict[str, Any]:
     return {sys.intern(key): value for key, value in record.items()}
 
 
-def iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    """One record per line (blank lines skipped), without holding the file in memory."""
+def iter_jsonl(
+    path: Path, object_hook: Callable[[dict[str, Any]], Any] = _interned_keys
+) -> Iterator[dict[str, Any]]:
+    """One record per line (blank lines skipped), without holding the file in memory.
+    `object_hook` (json's) sees every object of a line, innermost first."""
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
             try:
-                yield json.loads(line, object_hook=_interned_keys)
+                yield json.loads(line, object_hook=object_hook)
             except json.JSONDecodeError as exc:
                 raise ValueError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
 
@@ -43,3 +46,9 @@ def drop_nulls(value: Any) -> Any:
     if isinstance(value, list):
         return [drop_nulls(item) for item in value]
     return value
+
+
+def without_nulls(record: dict[str, Any]) -> dict[str, Any]:
+    """drop_nulls as an iter_jsonl object_hook, for records only parsed to be re-serialised:
+    inner objects arrive first, so one level per object suffices (and it is ~2x faster)."""
+    return {k: v for k, v in record.items() if v is not None}

@@ -107,11 +107,8 @@ def test_gong_cursor_survives_calls_deleted_and_created_between_pages(sandbox: S
     ids_before = [c["id"] for c in first["calls"]]
     everything = list(ids_before)
     gong = sandbox.fakes["gong"]
-    with gong.lock:  # remove two calls already served, the way mutate() removes them
-        gone = [c for c in gong.calls if c["metaData"]["id"] in ids_before[:2]]
-        for call in gone:
-            gong.calls.remove(call)
-        gong._index_calls()
+    gone = gong.remove_calls(ids_before[:2])  # two calls already served, as mutate() deletes
+    assert len(gone) == 2
     try:
         cursor = first["records"]["cursor"]
         second = session.get(f"{base}/v2/calls", params={**params, "cursor": cursor}).json()
@@ -123,6 +120,4 @@ def test_gong_cursor_survives_calls_deleted_and_created_between_pages(sandbox: S
         bad = session.get(f"{base}/v2/calls", params={**params, "cursor": "bm90LWEtY3Vyc29y"})
         assert bad.status_code == 400
     finally:
-        with gong.lock:
-            gong.calls.extend(gone)
-            gong._index_calls()
+        gong.restore_calls(gone)
