@@ -26,7 +26,7 @@ from sandbox.fakes.base import (
     json_response,
 )
 from sandbox.fakes.faults import FaultConfig
-from sandbox.fakes.records import drop_nulls, iter_jsonl, read_jsonl
+from sandbox.fakes.records import iter_jsonl, read_jsonl, without_nulls
 
 DEFAULT_CREDENTIALS = {"client_id": "sandbox-mkto-client", "client_secret": "sandbox-mkto-secret"}
 TOKEN_LIFETIME_SECONDS = 3600
@@ -85,12 +85,12 @@ def _decode_token(token: str, kind: str) -> int:
 def _sorted_activities(path: Path) -> Iterator[tuple[tuple[float, int], dict[str, Any]]]:
     """((time, id), activity) in file order, checking the order the data dir promises."""
     previous: tuple[float, int] | None = None
-    for activity in iter_jsonl(path):
+    for activity in iter_jsonl(path, object_hook=without_nulls):
         key = (parse_datetime(activity["activityDate"]).timestamp(), int(activity["id"]))
         if previous is not None and key < previous:
             raise ValueError(f"{path}: not sorted by (activityDate, id) at id {activity['id']}")
         previous = key
-        yield key, drop_nulls(activity)
+        yield key, activity
 
 
 class MarketoFake(FakeServer):
@@ -128,8 +128,8 @@ class MarketoFake(FakeServer):
         # Both files are sorted by (activityDate, id); the generator keeps Delete Lead
         # activities (type 37) in a file of their own, merged here into one stream.
         streams = [_sorted_activities(path) for path in files if path.exists()]
-        for _, activity in heapq.merge(*streams, key=lambda item: item[0]):
-            self._append_activity(activity)
+        for (moment, _), activity in heapq.merge(*streams, key=lambda item: item[0]):
+            self._append_activity(activity, moment)
         self.route("GET", "/identity/oauth/token", self.token, needs_auth=False)
         self.route("POST", "/identity/oauth/token", self.token, needs_auth=False)
         self.route("GET", "/rest/v1/activities/types.json", self.types)
@@ -141,9 +141,12 @@ class MarketoFake(FakeServer):
         self.route("GET", "/rest/v1/leads/describe.json", self.describe_leads)
         self.route("GET", "/rest/v1/lead/{lead_id}.json", self.lead_by_id)
 
-    def _append_activity(self, activity: dict[str, Any]) -> None:
+    def _append_activity(self, activity: dict[str, Any], moment: float | None = None) -> None:
+        """`moment`: activityDate as epoch seconds, when the caller parsed it already."""
         self.max_activity_id = max(self.max_activity_id, int(activity["id"]))
-        self.activity_times.append(parse_datetime(activity["activityDate"]).timestamp())
+        if moment is None:
+            moment = parse_datetime(activity["activityDate"]).timestamp()
+        self.activity_times.append(moment)
         self.activity_type_ids.append(int(activity["activityTypeId"]))
         self.activity_lead_ids.append(int(activity["leadId"]))
         self.activity_text.append(dumps(activity))

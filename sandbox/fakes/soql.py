@@ -5,7 +5,7 @@ object's describe, so an unknown field is an INVALID_FIELD error as in Salesforc
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -267,6 +267,16 @@ class Plan:
     sort_key: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
     limit: int | None
     offset: int
+    # The WHERE conditions as (canonical field, its type, condition) and the ORDER BY keys as
+    # (canonical field, key): what `seek` needs to answer without evaluating every record.
+    where: list[tuple[str, str, Condition]] = field(default_factory=list)
+    order: list[tuple[str, OrderKey]] = field(default_factory=list)
+
+    @property
+    def reads(self) -> list[str]:
+        """The fields WHERE and ORDER BY look at, each once."""
+        names = [name for name, _type, _condition in self.where] + [n for n, _ in self.order]
+        return list(dict.fromkeys(names))
 
 
 def resolve(query: Query, field_types: dict[str, str]) -> Plan:
@@ -288,9 +298,12 @@ def resolve(query: Query, field_types: dict[str, str]) -> Plan:
         resolved = canonical(name)
         if resolved not in fields:
             fields.append(resolved)
-    predicates = [
-        _predicate(canonical(c.field), field_types[canonical(c.field)], c) for c in query.where
-    ]
+    where: list[tuple[str, str, Condition]] = []
+    predicates: list[Callable[[dict[str, Any]], bool]] = []
+    for condition in query.where:  # one at a time: the first bad condition names the error
+        name = canonical(condition.field)
+        predicates.append(_predicate(name, field_types[name], condition))
+        where.append((name, field_types[name], condition))
 
     def matches(record: dict[str, Any]) -> bool:
         return all(predicate(record) for predicate in predicates)
@@ -308,7 +321,7 @@ def resolve(query: Query, field_types: dict[str, str]) -> Plan:
             result = present + missing if nulls_last else missing + present
         return result
 
-    return Plan(fields, matches, sort, query.limit, query.offset)
+    return Plan(fields, matches, sort, query.limit, query.offset, where, order)
 
 
 def _sortable(value: Any) -> Any:
@@ -389,10 +402,57 @@ _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
 
 
 def execute(plan: Plan, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    selected = [r for r in records if plan.matches(r)]
+    return arrange(plan, [r for r in records if plan.matches(r)])
+
+
+def arrange(plan: Plan, selected: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """ORDER BY, OFFSET and LIMIT over records that already passed the WHERE."""
     selected = plan.sort_key(selected)
     if plan.offset:
         selected = selected[plan.offset :]
     if plan.limit is not None:
         selected = selected[: plan.limit]
     return selected
+
+
+# --------------------------------------------------------------------------- seeking
+SEEK_OPS = ("=", "<", "<=", ">", ">=")
+
+
+@dataclass(frozen=True)
+class Bound:
+    """`field op value` on a datetime field; `value` is in the canonical form records use."""
+
+    field: str
+    op: str  # one of SEEK_OPS
+    value: str
+
+
+def seek(plan: Plan, sorted_fields: Collection[str]) -> list[Bound] | None:
+    """The plan as bounds on fields the records are stored sorted by, or None if it is not one.
+
+    `sorted_fields` are datetime fields whose values are all non-null canonical datetimes and
+    strictly increase, together with the Id compared case-insensitively, along the stored
+    records. Then an ORDER BY that is absent, `f ASC` or `f ASC, Id ASC, ...` (f sorted) keeps
+    the stored order, and comparisons on sorted fields keep a contiguous run of it: the answer
+    is that run (before OFFSET and LIMIT), found by bisection. An empty list: every record.
+    """
+    if plan.order:
+        first, key = plan.order[0]
+        if first not in sorted_fields or key.descending:
+            return None
+        if len(plan.order) > 1 and (plan.order[1][0] != "Id" or plan.order[1][1].descending):
+            return None
+    bounds: list[Bound] = []
+    for name, field_type, condition in plan.where:
+        literal = condition.literal
+        if (
+            name not in sorted_fields
+            or field_type not in DATETIME_TYPES
+            or condition.op not in SEEK_OPS
+            or not isinstance(literal, Literal)
+            or literal.kind != "datetime"
+        ):
+            return None
+        bounds.append(Bound(name, condition.op, literal.value))
+    return bounds
