@@ -6,21 +6,33 @@
     query of the ids to read again although no new version landed (a flag set from another
     stream changed); used only in incremental runs, so it may name CTEs that exist only then. -#}
 {% macro raw_latest(relation, also_ids=none) -%}
-    select id, _raw, _cursor, _extracted_at, _run_id, _load_seq
-    from (
-        select
-            raw_rows.*,
-            row_number() over (partition by raw_rows.id order by raw_rows._load_seq desc) as _version_rank
+    {#- The latest `_load_seq` per id from the narrow columns, then those rows joined back: a
+        window over whole rows would sort every `_raw` payload, which ran out of memory at 1M
+        leads; `_load_seq` is unique within a raw table, so each id matches one row. #}
+    select raw_rows.id, raw_rows._raw, raw_rows._cursor, raw_rows._extracted_at,
+        raw_rows._run_id, raw_rows._load_seq
+    from {{ relation }} as raw_rows
+    inner join (
+        select id, max(_load_seq) as latest_load_seq
         from {{ relation }} as raw_rows
-        {#- a unit test has no `this`: is_incremental() would fail there #}
-        {%- if model.config.materialized == 'incremental' and is_incremental() %}
-        where raw_rows._load_seq > (select coalesce(max(_load_seq), 0) from {{ this }})
-            {%- if also_ids %}
-            or raw_rows.id in ({{ also_ids }})
-            {%- endif %}
+        {{- _raw_latest_filter(also_ids) }}
+        group by id
+    ) as latest
+        on raw_rows.id = latest.id and raw_rows._load_seq = latest.latest_load_seq
+    {{- _raw_latest_filter(also_ids) }}
+{%- endmacro %}
+
+
+{#- The versions an incremental build reads (both sides of raw_latest's join, so the scan of
+    the wide rows skips what was built already). A unit test has no `this`: is_incremental()
+    would fail there. -#}
+{% macro _raw_latest_filter(also_ids) -%}
+    {%- if model.config.materialized == 'incremental' and is_incremental() %}
+    where raw_rows._load_seq > (select coalesce(max(_load_seq), 0) from {{ this }})
+        {%- if also_ids %}
+        or raw_rows.id in ({{ also_ids }})
         {%- endif %}
-    ) as ranked
-    where _version_rank = 1
+    {%- endif %}
 {%- endmacro %}
 
 
