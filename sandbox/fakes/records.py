@@ -13,10 +13,11 @@ def _interned_keys(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def iter_jsonl(
-    path: Path, object_hook: Callable[[dict[str, Any]], Any] = _interned_keys
+    path: Path, object_hook: Callable[[dict[str, Any]], Any] | None = _interned_keys
 ) -> Iterator[dict[str, Any]]:
     """One record per line (blank lines skipped), without holding the file in memory.
-    `object_hook` (json's) sees every object of a line, innermost first."""
+    `object_hook` (json's) sees every object of a line, innermost first; None keeps json's
+    plain dicts (records that only pass through need no interned keys)."""
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():

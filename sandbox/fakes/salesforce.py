@@ -13,7 +13,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
@@ -31,6 +31,7 @@ from sandbox.fakes.base import (
     json_response,
 )
 from sandbox.fakes.faults import FaultConfig
+from sandbox.fakes.records import iter_jsonl
 
 DEFAULT_CREDENTIALS = {
     "client_id": "sandbox-sf-client",
@@ -169,18 +170,6 @@ SortKey = tuple[Any, Any]
 _VALUES_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=("\0", ":"), check_circular=False)
 
 
-def read_records(path: Path) -> Iterator[dict[str, Any]]:
-    """records.iter_jsonl without its key interning: the records only pass through."""
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
-
-
 def _joined_values(values: list[Any]) -> str | None:
     """The values' JSON texts joined by SEP, by one dumps, or None if a value is a container
     of several items (its own separators would be SEP too)."""
@@ -229,7 +218,7 @@ class SObjectTable:
         table = cls(path.stem)
         types = FieldTypeInference()
         order = _OrderCheck()
-        for record in read_records(path):
+        for record in iter_jsonl(path, object_hook=None):
             table.rows.append(table.encode(record))
             table.deleted.append(bool(record.get("IsDeleted")))
             types.observe(record)
