@@ -3,25 +3,84 @@
 
 {#- Text of a JSON field; blank strings become NULL so "empty" means one thing everywhere. -#}
 {% macro json_text(json_expr, key) -%}
-    nullif(trim({{ json_expr }}->>'{{ key }}'), '')
+    nullif(trim({{ json_string(json_expr, key) }}), '')
 {%- endmacro %}
 
 {% macro json_bool(json_expr, key) -%}
-    (lower({{ json_expr }}->>'{{ key }}') = 'true')
+    (lower({{ json_string(json_expr, key) }}) = 'true')
 {%- endmacro %}
 
 {#- Typed reads never fail: a value that does not parse is NULL (macro cast_or_null) and is
     listed in dq_unparseable_values when the field is in typed_vendor_fields. -#}
 {% macro json_number(json_expr, key) -%}
-    {{ cast_or_null("nullif(trim(" ~ json_expr ~ "->>'" ~ key ~ "'), '')", 'double precision') }}
+    {{ cast_or_null("nullif(trim(" ~ json_string(json_expr, key) ~ "), '')", 'double precision') }}
 {%- endmacro %}
 
 {% macro json_ts(json_expr, key) -%}
-    {{ parse_timestamp("nullif(trim(" ~ json_expr ~ "->>'" ~ key ~ "'), '')") }}
+    {{ parse_timestamp("nullif(trim(" ~ json_string(json_expr, key) ~ "), '')") }}
 {%- endmacro %}
 
 {% macro json_date(json_expr, key) -%}
-    {{ cast_or_null("nullif(trim(" ~ json_expr ~ "->>'" ~ key ~ "'), '')", 'date') }}
+    {{ cast_or_null("nullif(trim(" ~ json_string(json_expr, key) ~ "), '')", 'date') }}
+{%- endmacro %}
+
+{#- The text of a JSON field as it is (`->>`): strings unquoted, anything else as JSON text. -#}
+{% macro json_string(json_expr, key) -%}
+    {{ return(adapter.dispatch('json_string')(json_expr, key)) }}
+{%- endmacro %}
+
+{% macro default__json_string(json_expr, key) -%}
+    {{ json_expr }}->>'{{ key }}'
+{%- endmacro %}
+
+{#- DuckDB stores JSON as text and parses the document again for every `->>`: thirty fields of
+    a record were thirty parses, each holding its own buffer per thread (a staging model of
+    48k leads ran out of 400 MB). In a model whose source is `raw_latest`, the fields its
+    helpers read from `_raw` (or `_raw->'parent'`) are parsed once into the struct
+    `_raw_fields` (macro raw_fields_column), and read from there. -#}
+{% macro duckdb__json_string(json_expr, key) -%}
+    {%- set found = modules.re.match("^(source\.)?_raw(?:->'(\w+)')?$", json_expr) -%}
+    {%- if found and _reads_raw_latest() -%}
+        {{ found.group(1) or '' }}_raw_fields.{{ '"' ~ found.group(2) ~ '".' if found.group(2) }}"{{ key }}"
+    {%- else -%}
+        {{ json_expr }}->>'{{ key }}'
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro _reads_raw_latest() -%}
+    {{ return(model is mapping and 'raw_latest(' in (model.get('raw_code') or '')) }}
+{%- endmacro %}
+
+{#- `, json_transform(...) as _raw_fields`: the struct of every `_raw` field the model's JSON
+    helpers read (found in its code), each as text; empty on other adapters. -#}
+{% macro raw_fields_column(json_expr) -%}
+    {{ return(adapter.dispatch('raw_fields_column')(json_expr)) }}
+{%- endmacro %}
+
+{% macro default__raw_fields_column(json_expr) -%}
+{%- endmacro %}
+
+{% macro duckdb__raw_fields_column(json_expr) -%}
+    {%- set pattern -%}
+json_(?:text|bool|number|ts|date|string)\(\s*["'](?:source\.)?_raw(?:->'(\w+)')?["']\s*,\s*["'](\w+)["']
+    {%- endset -%}
+    {%- set spec = {} -%}
+    {%- for parent, key in modules.re.findall(pattern | trim, model.get('raw_code') or '') -%}
+        {%- set name = parent or key -%}
+        {%- if parent -%}
+            {%- if spec.get(parent) is string -%}
+                {{ exceptions.raise_compiler_error("_raw field " ~ parent ~ " is read both as text and as an object") }}
+            {%- endif -%}
+            {%- do spec.setdefault(parent, {}).update({key: 'VARCHAR'}) -%}
+        {%- elif spec.get(key) is mapping -%}
+            {{ exceptions.raise_compiler_error("_raw field " ~ key ~ " is read both as text and as an object") }}
+        {%- else -%}
+            {%- do spec.update({key: 'VARCHAR'}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if spec -%}
+        , json_transform({{ json_expr }}, '{{ tojson(spec) }}') as _raw_fields
+    {%- endif -%}
 {%- endmacro %}
 
 {#- One row per element of the JSON array `json_expr -> key`, used in a select list. -#}

@@ -6,32 +6,40 @@
     query of the ids to read again although no new version landed (a flag set from another
     stream changed); used only in incremental runs, so it may name CTEs that exist only then. -#}
 {% macro raw_latest(relation, also_ids=none) -%}
-    {#- The latest `_load_seq` per id from the narrow columns, then those rows joined back: a
-        window over whole rows would sort every `_raw` payload, which ran out of memory at 1M
-        leads; `_load_seq` is unique within a raw table, so each id matches one row. #}
+    {#- The latest `_load_seq` per id from the narrow columns, then the wide rows filtered by
+        it. `_load_seq` is unique within a raw table, so the set of each id's highest one names
+        exactly the latest rows, and a semi-join builds its hash table on that set of integers
+        alone. A window over whole rows sorted every `_raw` payload and an inner join on
+        (id, _load_seq) could build on the wide side: both ran out of memory at 1M leads. #}
     select raw_rows.id, raw_rows._raw, raw_rows._cursor, raw_rows._extracted_at,
-        raw_rows._run_id, raw_rows._load_seq
+        raw_rows._run_id, raw_rows._load_seq {{- raw_fields_column('raw_rows._raw') }}
     from {{ relation }} as raw_rows
-    inner join (
-        select id, max(_load_seq) as latest_load_seq
+    where raw_rows._load_seq in (
+        select max(_load_seq)
         from {{ relation }} as raw_rows
         {{- _raw_latest_filter(also_ids) }}
         group by id
-    ) as latest
-        on raw_rows.id = latest.id and raw_rows._load_seq = latest.latest_load_seq
-    {{- _raw_latest_filter(also_ids) }}
+    )
+    {%- if model.config.materialized == 'incremental' and is_incremental() %}
+        and ({{ _raw_latest_condition(also_ids) }})
+    {%- endif %}
 {%- endmacro %}
 
 
-{#- The versions an incremental build reads (both sides of raw_latest's join, so the scan of
-    the wide rows skips what was built already). A unit test has no `this`: is_incremental()
-    would fail there. -#}
+{#- The versions an incremental build reads (in the semi-join's set and in the wide scan, so
+    the scan skips what was built already). A unit test has no `this`: is_incremental() would
+    fail there. -#}
 {% macro _raw_latest_filter(also_ids) -%}
     {%- if model.config.materialized == 'incremental' and is_incremental() %}
-    where raw_rows._load_seq > (select coalesce(max(_load_seq), 0) from {{ this }})
-        {%- if also_ids %}
+    where {{ _raw_latest_condition(also_ids) }}
+    {%- endif %}
+{%- endmacro %}
+
+
+{% macro _raw_latest_condition(also_ids) -%}
+    raw_rows._load_seq > (select coalesce(max(_load_seq), 0) from {{ this }})
+    {%- if also_ids %}
         or raw_rows.id in ({{ also_ids }})
-        {%- endif %}
     {%- endif %}
 {%- endmacro %}
 

@@ -17,7 +17,7 @@ with
 {%- for table, fields in registry.items() %}
 {%- set source_name, stream = table.split('__') %}
 {{ table }}_scanned as (
-    select id, _raw, _extracted_at, _load_seq
+    select id, {{ typed_fields_only('_raw', fields) }} as _raw, _extracted_at, _load_seq
     from {{ source(source_name, table) }}
     {%- if is_incremental() %}
     where _load_seq > (

@@ -10,7 +10,7 @@ renamed as (
         {{ json_text('_raw', 'managerId') }} as manager_id,
         -- strings
         {{ json_text('_raw', 'emailAddress') }} as email,
-        {{ normalize_email("_raw->>'emailAddress'") }} as email_normalized,
+        {{ normalize_email(json_string('_raw', 'emailAddress')) }} as email_normalized,
         {{ json_text('_raw', 'firstName') }} as first_name,
         {{ json_text('_raw', 'lastName') }} as last_name,
         {{ json_text('_raw', 'title') }} as title,

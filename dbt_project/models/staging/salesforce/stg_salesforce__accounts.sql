@@ -11,7 +11,7 @@ renamed as (
         {{ json_text('_raw', 'ParentId') }} as parent_account_id,
         -- strings
         {{ json_text('_raw', 'Name') }} as account_name,
-        {{ normalize_company_name("_raw->>'Name'") }} as account_name_normalized,
+        {{ normalize_company_name(json_string('_raw', 'Name')) }} as account_name_normalized,
         {{ json_text('_raw', 'Type') }} as account_type,
         {{ json_text('_raw', 'Industry') }} as industry,
         {{ json_text('_raw', 'AccountSource') }} as account_source,

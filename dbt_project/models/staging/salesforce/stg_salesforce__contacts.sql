@@ -14,7 +14,7 @@ renamed as (
         {{ json_text('_raw', 'LastName') }} as last_name,
         {{ json_text('_raw', 'Name') }} as contact_name,
         {{ json_text('_raw', 'Email') }} as email,
-        {{ normalize_email("_raw->>'Email'") }} as email_normalized,
+        {{ normalize_email(json_string('_raw', 'Email')) }} as email_normalized,
         {{ json_text('_raw', 'Phone') }} as phone,
         {{ json_text('_raw', 'Title') }} as title,
         {{ json_text('_raw', 'LeadSource') }} as lead_source,

@@ -14,7 +14,7 @@ renamed as (
         {{ json_text('_raw', 'FirstName') }} as first_name,
         {{ json_text('_raw', 'LastName') }} as last_name,
         {{ json_text('_raw', 'Email') }} as email,
-        {{ normalize_email("_raw->>'Email'") }} as email_normalized,
+        {{ normalize_email(json_string('_raw', 'Email')) }} as email_normalized,
         {{ json_text('_raw', 'Title') }} as title,
         {{ json_text('_raw', 'Department') }} as department,
         -- booleans
