@@ -64,23 +64,35 @@
     {%- set pattern -%}
 json_(?:text|bool|number|ts|date|string)\(\s*["'](?:source\.)?_raw(?:->'(\w+)')?["']\s*,\s*["'](\w+)["']
     {%- endset -%}
-    {%- set spec = {} -%}
+    {%- set paths = [] -%}
     {%- for parent, key in modules.re.findall(pattern | trim, model.get('raw_code') or '') -%}
-        {%- set name = parent or key -%}
-        {%- if parent -%}
-            {%- if spec.get(parent) is string -%}
-                {{ exceptions.raise_compiler_error("_raw field " ~ parent ~ " is read both as text and as an object") }}
-            {%- endif -%}
-            {%- do spec.setdefault(parent, {}).update({key: 'VARCHAR'}) -%}
-        {%- elif spec.get(key) is mapping -%}
-            {{ exceptions.raise_compiler_error("_raw field " ~ key ~ " is read both as text and as an object") }}
-        {%- else -%}
-            {%- do spec.update({key: 'VARCHAR'}) -%}
-        {%- endif -%}
+        {%- do paths.append((parent ~ '.' ~ key if parent else key, 'VARCHAR')) -%}
     {%- endfor -%}
-    {%- if spec -%}
-        , json_transform({{ json_expr }}, '{{ tojson(spec) }}') as _raw_fields
+    {%- if paths -%}
+        , {{ duckdb_json_transform(json_expr, paths) }} as _raw_fields
     {%- endif -%}
+{%- endmacro %}
+
+{#- `json_transform(json_expr, spec)`: DuckDB parses the document once and returns a struct of
+    the `(dotted path, type)` pairs of `paths`, nested for `a.b`. A field read both as a value
+    and as an object is a compile error. -#}
+{% macro duckdb_json_transform(json_expr, paths) -%}
+    {%- set spec = {} -%}
+    {%- for path, type_name in paths -%}
+        {%- set node = namespace(value=spec) -%}
+        {%- for key in path.split('.') -%}
+            {%- set existing = node.value.get(key) -%}
+            {%- if (existing is string and not loop.last) or (existing is mapping and loop.last) -%}
+                {{ exceptions.raise_compiler_error("JSON field " ~ path ~ " is read both as a value and as an object") }}
+            {%- endif -%}
+            {%- if loop.last -%}
+                {%- do node.value.update({key: type_name}) -%}
+            {%- else -%}
+                {%- set node.value = node.value.setdefault(key, {}) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    json_transform({{ json_expr }}, '{{ tojson(spec) }}')
 {%- endmacro %}
 
 {#- One row per element of the JSON array `json_expr -> key`, used in a select list. -#}

@@ -20,26 +20,19 @@
         {{- _raw_latest_filter(also_ids) }}
         group by id
     )
-    {%- if model.config.materialized == 'incremental' and is_incremental() %}
-        and ({{ _raw_latest_condition(also_ids) }})
-    {%- endif %}
+    {{- _raw_latest_filter(also_ids, 'and') }}
 {%- endmacro %}
 
 
 {#- The versions an incremental build reads (in the semi-join's set and in the wide scan, so
     the scan skips what was built already). A unit test has no `this`: is_incremental() would
     fail there. -#}
-{% macro _raw_latest_filter(also_ids) -%}
+{% macro _raw_latest_filter(also_ids, keyword='where') -%}
     {%- if model.config.materialized == 'incremental' and is_incremental() %}
-    where {{ _raw_latest_condition(also_ids) }}
-    {%- endif %}
-{%- endmacro %}
-
-
-{% macro _raw_latest_condition(also_ids) -%}
-    raw_rows._load_seq > (select coalesce(max(_load_seq), 0) from {{ this }})
-    {%- if also_ids %}
+    {{ keyword }} (raw_rows._load_seq > (select coalesce(max(_load_seq), 0) from {{ this }})
+        {%- if also_ids %}
         or raw_rows.id in ({{ also_ids }})
+        {%- endif %})
     {%- endif %}
 {%- endmacro %}
 

@@ -116,14 +116,9 @@
 {%- endmacro %}
 
 {% macro duckdb__typed_fields_only(json_expr, fields) -%}
-    {%- set spec = {} -%}
+    {%- set paths = [] -%}
     {%- for path, type_name, column in fields -%}
-        {%- set keys = path.split('.') -%}
-        {%- set node = namespace(value=spec) -%}
-        {%- for key in keys[:-1] -%}
-            {%- set node.value = node.value.setdefault(key, {}) -%}
-        {%- endfor -%}
-        {%- do node.value.update({keys[-1]: 'JSON' if type_name == 'array' else 'VARCHAR'}) -%}
+        {%- do paths.append((path, 'JSON' if type_name == 'array' else 'VARCHAR')) -%}
     {%- endfor -%}
-    to_json(json_transform({{ json_expr }}, '{{ tojson(spec) }}'))
+    to_json({{ duckdb_json_transform(json_expr, paths) }})
 {%- endmacro %}
