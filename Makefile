@@ -34,7 +34,7 @@ manifest: install
 	$(BIN)/dbt parse $(DBT_FLAGS) --quiet
 
 demo: manifest
-	$(BIN)/python -m orchestration.demo --leads $(DEMO_LEADS)
+	$(BIN)/python -m sandbox demo --leads $(DEMO_LEADS)
 
 test: manifest
 	$(BIN)/ruff check .

@@ -129,9 +129,9 @@ def incremental_marks(relations: Relations) -> dict[tuple[str, str], Any]:
     """Before a run: the highest value of each incremental model's ordering column."""
     import duckdb
 
-    from orchestration.env import warehouse_settings
+    from dwh.settings import WarehouseSettings
 
-    path = warehouse_settings().path
+    path = WarehouseSettings.from_env().path
     if not path.exists():
         return {}
     marks: dict[tuple[str, str], Any] = {}
@@ -152,10 +152,10 @@ def dbt_rows_written(relations: Relations, marks: dict[tuple[str, str], Any]) ->
     before the run (`incremental_marks`); all of its rows when it did not exist yet."""
     import duckdb
 
-    from orchestration.env import warehouse_settings
+    from dwh.settings import WarehouseSettings
 
     counts: dict[str, int] = {}
-    with duckdb.connect(str(warehouse_settings().path), read_only=True) as con:
+    with duckdb.connect(str(WarehouseSettings.from_env().path), read_only=True) as con:
         tables = con.sql("select schema_name, table_name from duckdb_tables()").fetchall()
         for schema, table in tables:
             if (schema, table) not in relations:

@@ -12,7 +12,7 @@ from typing import Any
 
 from bench.measure import NOT_MEASURED, alternate, measured, summarise
 from bench.worlds import world
-from connectors.streams import STREAMS
+from connectors.registry import STREAMS
 from sandbox.remote import RemoteSandbox, serving
 
 WORK_DIR = Path(__file__).resolve().parent / ".work"
@@ -230,7 +230,7 @@ QUOTA_PER_SECOND = {"marketo": 100 / 20, "gong": 3.0}
 
 
 def throttled(leads: int, seed: int, reps: int, clock_speed: float) -> dict[str, Any]:
-    from connectors.destinations.duckdb import DuckDBDestination
+    from connectors.landing.duckdb import DuckDBDestination
     from connectors.run import close_readers, extract_source, http_stats
 
     data_dir, _ = world(leads, seed)

@@ -1,7 +1,7 @@
-"""`python -m connectors extract --source salesforce|marketo|gong|all [--stream X]`.
+"""`python -m connectors extract --source <source>|all [--stream X]`.
 
-Configuration comes from the environment (sandbox defaults, contracts section 1). Shows a
-live progress display (records, pages, rate) and a summary table at the end.
+Configuration comes from the environment (sandbox defaults, contracts section 1), checked at
+start. Shows a live progress display (records, pages, rate) and a summary table at the end.
 """
 
 import argparse
@@ -9,29 +9,24 @@ import logging
 import os
 import sys
 import uuid
-from pathlib import Path
 
 from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from connectors.config import Settings
-from connectors.core.errors import ConnectorError
+from connectors.core.errors import ConfigurationError, ConnectorError
 from connectors.core.redact import redact
-from connectors.destinations.base import Destination
+from connectors.landing import Destination, destination_for
+from connectors.registry import STREAMS, VENDORS
 from connectors.run import StreamResult, extract_sources
-from connectors.streams import STREAMS
+from connectors.settings import Settings
+from dwh.settings import WarehouseSettingError, WarehouseSettings
 
 
 def destination_from_env(settings: Settings) -> Destination:
-    if settings["WAREHOUSE_TARGET"] == "postgres":
-        from connectors.destinations.postgres import PostgresDestination
-
-        return PostgresDestination(settings["WAREHOUSE_POSTGRES_DSN"])
-    from connectors.destinations.duckdb import DuckDBDestination
-
-    return DuckDBDestination(
-        Path(settings["WAREHOUSE_PATH"]), memory_limit=settings["CONNECTORS_DUCKDB_MEMORY_LIMIT"]
+    """The landing destination of the warehouse the environment configures."""
+    return destination_for(
+        WarehouseSettings.from_env(), memory_limit=settings.value("CONNECTORS_DUCKDB_MEMORY_LIMIT")
     )
 
 
@@ -83,9 +78,14 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=os.environ.get("CONNECTORS_LOG_LEVEL", "WARNING"), handlers=[handler])
 
     settings = Settings()
-    destination = destination_from_env(settings)
-    run_id = args.run_id or f"cli-{uuid.uuid4().hex[:12]}"
     sources = list(STREAMS) if args.source == "all" else [args.source]
+    try:  # every setting checked before anything is sent: a wrong one is never retried
+        settings.validate([VENDORS[source] for source in sources])
+        destination = destination_from_env(settings)
+    except (ConfigurationError, WarehouseSettingError) as exc:
+        Console(stderr=True).print(f"[red]configuration error:[/red] {redact(str(exc))}")
+        return 2
+    run_id = args.run_id or f"cli-{uuid.uuid4().hex[:12]}"
     if args.stream and len(sources) != 1:
         parser.error("--stream needs a single --source")
     plan: dict[str, list[str] | None] = {

@@ -13,19 +13,19 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
-from pyrate_limiter import Duration, Rate
+from pyrate_limiter import Rate
 
-from connectors.config import Settings
 from connectors.core.http import HttpClient, HttpStats, scaled_rate
+from connectors.core.paging import StreamBudget, StreamBudgetSpent
 from connectors.core.prefetch import prefetched
-from connectors.core.redact import register_secret
-from connectors.core.timeutil import utcnow
-from connectors.destinations.base import Batch, Destination, Landing, QuarantineRow, RawRow
-from connectors.landing import split_page
-from connectors.sources.base import SourceReader
-from connectors.streams import STREAMS, get_stream
+from connectors.core.state import StreamState
+from connectors.core.timeutil import to_iso, utcnow
+from connectors.core.vendor import SourceReader, StreamRun, Vendor
+from connectors.landing.base import Batch, Destination, LandingSession, QuarantineRow, RawRow
+from connectors.landing.rows import split_page
+from connectors.registry import STREAMS, get_vendor
+from connectors.settings import Settings
 
 log = logging.getLogger("connectors.run")
 
@@ -42,6 +42,8 @@ class StreamResult:
     seconds: float = 0.0
     cursor_before: str | None = None
     cursor_after: str | None = None
+    # Why the stream stopped before its end (page or time budget spent), else None.
+    stopped_early: str | None = None
 
 
 PageCallback = Callable[[StreamResult], None]
@@ -69,7 +71,7 @@ class _Pending:
 
     rows: list[RawRow] = field(default_factory=list)
     quarantine: list[QuarantineRow] = field(default_factory=list)
-    state: dict[str, Any] | None = None
+    state: StreamState | None = None
     pages: int = 0
     size: int = 0  # characters of _raw and quarantine payloads
     since: float = 0.0
@@ -77,7 +79,7 @@ class _Pending:
     failed: bool = False
 
     def add(
-        self, rows: list[RawRow], quarantine: list[QuarantineRow], state: dict[str, Any] | None
+        self, rows: list[RawRow], quarantine: list[QuarantineRow], state: StreamState | None
     ) -> None:
         if self.pages == 0:
             self.since = time.monotonic()
@@ -96,7 +98,7 @@ class _Pending:
             or time.monotonic() - self.since >= policy.max_seconds
         )
 
-    def commit(self, landing: Landing, source: str, stream: str, run_id: str) -> None:
+    def commit(self, landing: LandingSession, source: str, stream: str, run_id: str) -> None:
         if self.pages == 0:
             return
         assert self.extracted_at is not None
@@ -116,38 +118,31 @@ class _Pending:
             raise
 
 
-def _rates(source: str, scale: float) -> list[Rate]:
-    """Each vendor's published quota (vendor-apis.md), so normal runs never see a 429."""
-    if source == "marketo":  # 100 calls / 20 s per instance, 50,000 a day
-        return [scaled_rate(100, 20, scale), Rate(50_000, Duration.DAY)]
-    if source == "gong":  # 3 calls / s, 10,000 a day
-        return [scaled_rate(3, 1, scale), Rate(10_000, Duration.DAY)]
-    # Salesforce publishes no per-second rate; its daily quota is read from Sforce-Limit-Info.
-    return []
+def _rates(vendor: Vendor, scale: float) -> list[Rate]:
+    """The vendor's published quotas, so normal runs never see a 429. Per-second windows
+    speed up with CONNECTORS_RATE_SCALE (a sandbox with a faster clock); daily ones do not."""
+    rates = []
+    for limit in vendor.rate_limits:
+        if limit.seconds >= 86_400:
+            rates.append(Rate(limit.calls, int(limit.seconds * 1000)))
+        else:
+            rates.append(scaled_rate(limit.calls, limit.seconds, scale))
+    return rates
 
 
-def _new_reader(source: str, settings: Settings) -> SourceReader:
+def _new_reader(vendor: Vendor, settings: Settings) -> SourceReader:
+    settings.validate([vendor])
     client = HttpClient(
-        source,
-        rates=_rates(source, settings.number("CONNECTORS_RATE_SCALE")),
-        connect_timeout=settings.number("CONNECTORS_CONNECT_TIMEOUT"),
-        read_timeout=settings.number("CONNECTORS_READ_TIMEOUT"),
-        max_attempts=int(settings.number("CONNECTORS_MAX_ATTEMPTS")),
-        backoff_max=settings.number("CONNECTORS_BACKOFF_MAX"),
+        vendor.name,
+        base_url_setting=vendor.base_url_setting,
+        rates=_rates(vendor, settings.value("CONNECTORS_RATE_SCALE")),
+        connect_timeout=settings.value("CONNECTORS_CONNECT_TIMEOUT"),
+        read_timeout=settings.value("CONNECTORS_READ_TIMEOUT"),
+        max_attempts=settings.value("CONNECTORS_MAX_ATTEMPTS"),
+        backoff_max=settings.value("CONNECTORS_BACKOFF_MAX"),
     )
-    if source == "salesforce":
-        from connectors.sources.salesforce import SalesforceReader
-
-        return SalesforceReader(settings, client)
-    if source == "marketo":
-        from connectors.sources.marketo import MarketoReader
-
-        return MarketoReader(settings, client)
-    if source == "gong":
-        from connectors.sources.gong import GongReader
-
-        return GongReader(settings, client)
-    raise KeyError(f"unknown source {source!r}; known: {sorted(STREAMS)}")
+    client.auth = vendor.auth(settings)
+    return vendor.reader(settings, client)
 
 
 # One reader (session, limiter, token) per source and configuration for the whole process:
@@ -159,7 +154,7 @@ _READERS: dict[tuple[str, tuple[tuple[str, str], ...]], SourceReader] = {}
 def reader_for(source: str, settings: Settings) -> SourceReader:
     key = (source, tuple(sorted(settings.items())))
     if key not in _READERS:
-        _READERS[key] = _new_reader(source, settings)
+        _READERS[key] = _new_reader(get_vendor(source), settings)
     return _READERS[key]
 
 
@@ -193,9 +188,8 @@ def extract_stream(
 ) -> StreamResult:
     """Land every new record of one stream; returns counts and the cursor movement."""
     settings = Settings(env)
-    for secret in settings.secrets():
-        register_secret(secret)
-    spec = get_stream(source, stream)
+    vendor = get_vendor(source)
+    spec = vendor.stream(stream)
     reader = reader_for(source, settings)
     requests_before = reader.client.stats.requests
     started = time.monotonic()
@@ -203,6 +197,16 @@ def extract_stream(
         state = landing.read_state(source, stream)
         result = StreamResult(source, stream, cursor_before=_cursor(state))
         result.cursor_after = result.cursor_before
+        run = StreamRun(
+            stream=spec,
+            state=state,
+            budget=StreamBudget(
+                max_pages=settings.value("CONNECTORS_MAX_PAGES_PER_STREAM"),
+                max_seconds=settings.value("CONNECTORS_MAX_STREAM_SECONDS"),
+                label=f"{source}.{stream}",
+            ),
+            started_at=utcnow(),
+        )
 
         def commit(pending: _Pending) -> _Pending:
             pending.commit(landing, source, stream, run_id)
@@ -211,7 +215,7 @@ def extract_stream(
             return _Pending()
 
         pending = _Pending()
-        pages = reader.pages(spec, state)
+        pages = spec.read(reader, run)
         depth = int(settings.number("CONNECTORS_PREFETCH_PAGES"))
         if depth > 0:  # the next pages are fetched while this one lands
             pages = prefetched(pages, depth, name=f"prefetch-{source}.{stream}")
@@ -229,6 +233,10 @@ def extract_stream(
                 result.seconds = time.monotonic() - started
                 if on_page is not None:
                     on_page(result)
+        except StreamBudgetSpent as spent:
+            # Not a failure: what was read is committed below; the next run goes on from it.
+            result.stopped_early = str(spent)
+            log.warning("%s; the next run continues from the committed cursor", spent)
         except BaseException:
             # A vendor error or an interrupt: the pages already read are whole and their
             # state covers them, so they are kept (as with one commit per page) before the
@@ -267,27 +275,42 @@ def extract_source(
     on_page: PageCallback | None = None,
     batch_policy: BatchPolicy = DEFAULT_BATCH_POLICY,
 ) -> list[StreamResult]:
+    """Every stream of one source (or `streams`), in turn; the first error propagates."""
+    results: list[StreamResult] = []
+    _extract_streams(source, streams, results, destination, run_id, env, on_page, batch_policy)
+    return results
+
+
+def _extract_streams(
+    source: str,
+    streams: list[str] | None,
+    results: list[StreamResult],
+    destination: Destination,
+    run_id: str,
+    env: Mapping[str, str] | None,
+    on_page: PageCallback | None,
+    batch_policy: BatchPolicy,
+) -> None:
+    """The streams of one source in turn on one warehouse connection; each finished stream's
+    result is appended as it ends, so a caller sees them even when a later stream fails."""
     names = streams or [s.name for s in STREAMS[source]]
-    with destination.session():  # one connection for all of the source's streams
-        return [
-            extract_stream(
-                source,
-                name,
-                destination=destination,
-                run_id=run_id,
-                env=env,
-                on_page=on_page,
-                batch_policy=batch_policy,
+    with destination.session():
+        for name in names:
+            results.append(
+                extract_stream(
+                    source,
+                    name,
+                    destination=destination,
+                    run_id=run_id,
+                    env=env,
+                    on_page=on_page,
+                    batch_policy=batch_policy,
+                )
             )
-            for name in names
-        ]
 
 
-def _cursor(state: dict[str, Any] | None) -> str | None:
-    if not state:
-        return None
-    value = state.get("cursor")
-    return str(value) if value is not None else None
+def _cursor(state: StreamState) -> str | None:
+    return to_iso(state.cursor) if state.cursor is not None else None
 
 
 @dataclass
@@ -325,21 +348,10 @@ def extract_sources(
 
     def run_one(source: str, streams: list[str] | None) -> SourceOutcome:
         outcome = SourceOutcome(source)
-        names = streams or [s.name for s in STREAMS[source]]
         try:
-            with destination.session():
-                for name in names:
-                    outcome.results.append(
-                        extract_stream(
-                            source,
-                            name,
-                            destination=destination,
-                            run_id=run_id,
-                            env=env,
-                            on_page=report,
-                            batch_policy=batch_policy,
-                        )
-                    )
+            _extract_streams(
+                source, streams, outcome.results, destination, run_id, env, report, batch_policy
+            )
         except Exception as exc:  # reported with the source; the others go on
             outcome.error = exc
         return outcome

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from connectors.destinations.duckdb_lock import connect as connect_duckdb
+from dwh.settings import WarehouseSettings
+from dwh.sql import sql_session
 
 RESULTS_TABLE = "dq.expectation_results"
 # Per incremental suite, the highest `incremental_by` value validated: the next run starts
@@ -29,7 +30,7 @@ create table if not exists dq.expectation_results (
     severity VARCHAR NOT NULL,
     observed_value VARCHAR,
     unexpected_count BIGINT,
-    unexpected_share DOUBLE,
+    unexpected_share DOUBLE PRECISION,
     evaluated_at TIMESTAMPTZ NOT NULL,
     expectation_type VARCHAR,
     failing_ids_sample VARCHAR
@@ -142,41 +143,20 @@ def _marks(runs: Iterable[SuiteRun]) -> list[tuple[object, ...]]:
     ]
 
 
-def persist_duckdb(path: Path, runs: Sequence[SuiteRun]) -> int:
+def persist(warehouse: WarehouseSettings, runs: Sequence[SuiteRun]) -> int:
     """Append the results and move the marks in one transaction (a crash between the two
-    would skip rows next time); short connection because the pipeline is the single writer."""
+    would skip rows next time); short session because the pipeline is the single writer."""
     rows, marks = _rows(runs), _marks(runs)
     placeholders = ", ".join("?" for _ in _COLUMNS)
-    with connect_duckdb(path) as con:
-        con.execute(_DDL)
-        con.begin()
-        if rows:
-            con.executemany(
+    with sql_session(warehouse) as sql:
+        for statement in filter(str.strip, _DDL.split(";")):
+            sql.execute(statement)
+        with sql.transaction():
+            sql.executemany(
                 f"insert into {RESULTS_TABLE} ({', '.join(_COLUMNS)}) values ({placeholders})",
                 rows,
             )
-        for mark in marks:
-            con.execute(f"delete from {MARKS_TABLE} where suite = ?", [mark[0]])
-            con.execute(f"insert into {MARKS_TABLE} values (?, ?, ?, ?, ?, ?)", list(mark))
-        con.commit()
-    return len(rows)
-
-
-def persist_postgres(dsn: str, runs: Sequence[SuiteRun]) -> int:
-    import psycopg
-
-    rows = _rows(runs)
-    ddl = _DDL.replace("DOUBLE", "DOUBLE PRECISION")
-    placeholders = ", ".join("%s" for _ in _COLUMNS)
-    with psycopg.connect(dsn) as con, con.cursor() as cur:
-        for statement in filter(str.strip, ddl.split(";")):
-            cur.execute(statement)
-        if rows:
-            cur.executemany(
-                f"insert into {RESULTS_TABLE} ({', '.join(_COLUMNS)}) values ({placeholders})",
-                rows,
-            )
-        for mark in _marks(runs):  # committed with the results when the block exits
-            cur.execute(f"delete from {MARKS_TABLE} where suite = %s", [mark[0]])
-            cur.execute(f"insert into {MARKS_TABLE} values (%s, %s, %s, %s, %s, %s)", list(mark))
+            for mark in marks:
+                sql.execute(f"delete from {MARKS_TABLE} where suite = ?", [mark[0]])
+                sql.execute(f"insert into {MARKS_TABLE} values (?, ?, ?, ?, ?, ?)", list(mark))
     return len(rows)

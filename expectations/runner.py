@@ -9,96 +9,66 @@ is the slowest import in the project and Dagster imports this module in every st
 import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
 import duckdb
-import pandas as pd
 
-from connectors.destinations.duckdb_lock import connect as connect_duckdb
-from expectations.config import RuleConfig, SuiteConfig, SuiteConfigError, load_suites
+from connectors.core.redact import redact
+from dwh.settings import WarehouseSettings, resolve_path
+from dwh.sql import SqlSession, sql_session
 from expectations.derived import derive
 from expectations.results import (
     MARKS_EXIST_SQL,
     MARKS_SQL,
     RuleResult,
     SuiteRun,
-    persist_duckdb,
-    persist_postgres,
+    persist,
 )
+from expectations.suite_files import RuleConfig, SuiteConfig, SuiteConfigError, load_suites
 
 FAILING_IDS_SAMPLE = 20
 DATA_DOCS_SITE = "warehouse_dq"
+DATA_DOCS_DEFAULT = "warehouse/data_docs"
+
+
+def data_docs_dir() -> Path:
+    """Where GX Data Docs are rendered: DATA_DOCS_DIR (relative to the repository root)."""
+    return resolve_path(os.environ.get("DATA_DOCS_DIR") or DATA_DOCS_DEFAULT)
 
 
 class DataQualityRunError(RuntimeError):
     """The suite could not be evaluated (missing table or column, unreadable warehouse)."""
 
 
-@dataclass(frozen=True)
-class WarehouseLocation:
-    """Where to read tables and write dq results: a DuckDB file or a Postgres DSN."""
-
-    duckdb_path: Path | None = None
-    postgres_dsn: str | None = None
-
-    def __post_init__(self) -> None:
-        if (self.duckdb_path is None) == (self.postgres_dsn is None):
-            raise ValueError("give exactly one of duckdb_path or postgres_dsn")
-
-
-def read_tables(location: WarehouseLocation, suites: Sequence[SuiteConfig]) -> dict[str, Any]:
-    """One short connection for all suites; returns suite name -> DataFrame."""
+def read_tables(warehouse: WarehouseSettings, suites: Sequence[SuiteConfig]) -> dict[str, Any]:
+    """One short session for all suites; returns suite name -> DataFrame."""
     frames: dict[str, Any] = {}
     tables = ", ".join(s.table for s in suites)
+    if not warehouse.is_postgres and not warehouse.path.exists():
+        raise DataQualityRunError(f"warehouse file not found: {warehouse.path}")
     try:
-        if location.duckdb_path is not None:
-            if not location.duckdb_path.exists():
-                raise DataQualityRunError(f"warehouse file not found: {location.duckdb_path}")
-            with connect_duckdb(location.duckdb_path) as con:
-                marks = _validated_marks(con.execute(MARKS_EXIST_SQL).fetchone(), con.execute)
-                for suite in suites:
-                    frames[suite.name] = con.execute(suite.select_sql(marks.get(suite.name))).df()
-        else:
-            import psycopg
-
-            with psycopg.connect(str(location.postgres_dsn)) as con, con.cursor() as cur:
-                cur.execute(MARKS_EXIST_SQL)
-                marks = _validated_marks(cur.fetchone(), cur.execute)
-                for suite in suites:
-                    cur.execute(suite.select_sql(marks.get(suite.name)))  # type: ignore[arg-type]
-                    names = [d.name for d in cur.description or ()]
-                    frames[suite.name] = _numeric_to_float(
-                        pd.DataFrame(cur.fetchall(), columns=names)
-                    )
+        with sql_session(warehouse) as sql:
+            marks = _validated_marks(sql)
+            for suite in suites:
+                frames[suite.name] = sql.frame(suite.select_sql(marks.get(suite.name)))
     except (duckdb.Error, OSError) as exc:
         raise DataQualityRunError(f"cannot read {tables}: {exc}") from exc
     except Exception as exc:
         if type(exc).__module__.startswith("psycopg"):
-            raise DataQualityRunError(f"cannot read {tables}: {exc}") from exc
+            raise DataQualityRunError(f"cannot read {tables}: {redact(str(exc))}") from exc
         raise
     return frames
 
 
-def _validated_marks(exists: Any, execute: Any) -> dict[str, int]:
+def _validated_marks(sql: SqlSession) -> dict[str, int]:
     """Suite -> the mark its last run left (empty before the first run of any suite)."""
-    if not exists or not exists[0]:
+    exists = sql.fetchall(MARKS_EXIST_SQL)
+    if not exists or not exists[0][0]:
         return {}
-    result = execute(MARKS_SQL)
-    return {str(suite): int(mark) for suite, mark in result.fetchall()}
-
-
-def _numeric_to_float(frame: Any) -> Any:
-    """Postgres NUMERIC arrives as Decimal objects; GX aggregates want floats."""
-    for column in frame.columns:
-        values = frame[column].dropna()
-        if len(values) and isinstance(values.iloc[0], Decimal):
-            frame[column] = frame[column].astype("float64")
-    return frame
+    return {str(suite): int(mark) for suite, mark in sql.fetchall(MARKS_SQL)}
 
 
 def new_context(data_docs_dir: Path | None):  # type: ignore[no-untyped-def]
@@ -308,14 +278,8 @@ def _highest(frame: Any, column: str | None) -> int | None:
     return int(frame[column].max())
 
 
-def persist(location: WarehouseLocation, runs: Sequence[SuiteRun]) -> int:
-    if location.duckdb_path is not None:
-        return persist_duckdb(location.duckdb_path, runs)
-    return persist_postgres(str(location.postgres_dsn), runs)
-
-
 def run_suites(
-    location: WarehouseLocation,
+    warehouse: WarehouseSettings,
     suites: Iterable[SuiteConfig] | None = None,
     *,
     run_id: str | None = None,
@@ -327,7 +291,7 @@ def run_suites(
     chosen = list(load_suites() if suites is None else suites)
     run_id = run_id or uuid4().hex
     evaluated_at = evaluated_at or datetime.now(UTC)
-    frames = read_tables(location, chosen)
+    frames = read_tables(warehouse, chosen)
     # One context for every suite and one Data Docs render at the end: rendering the site per
     # suite cost more than validating (about 0.3 s a suite).
     context = new_context(data_docs_dir)
@@ -345,5 +309,5 @@ def run_suites(
     if data_docs_dir is not None and runs:
         context.build_data_docs(site_names=[DATA_DOCS_SITE])
     if write_results:
-        persist(location, runs)
+        persist(warehouse, runs)
     return runs

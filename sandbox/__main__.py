@@ -1,4 +1,4 @@
-"""python -m sandbox generate|serve"""
+"""python -m sandbox generate|serve|demo"""
 
 import argparse
 import sys
@@ -11,6 +11,10 @@ def main(argv: list[str] | None = None) -> int:
         from sandbox.serve import main as serve_main  # written by the fakes; imported lazily
 
         return serve_main(argv[1:]) or 0
+    if argv and argv[0] == "demo":
+        from sandbox.demo import main as demo_main  # imports the product (Dagster): lazily
+
+        return demo_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m sandbox")
     commands = parser.add_subparsers(dest="command", required=True)
     gen = commands.add_parser("generate", help="write a sandbox data directory")
@@ -19,6 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     gen.add_argument("--out", type=Path, required=True)
     gen.add_argument("--as-of", default="2026-06-30T15:00:00Z")
     commands.add_parser("serve", help="serve a data directory (see sandbox.serve)")
+    commands.add_parser("demo", help="generate, serve and run the whole pipeline once")
     args = parser.parse_args(argv)
     from sandbox.world import generate
 

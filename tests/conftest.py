@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.env import DBT_PROJECT_DIR
+from dwh.settings import DBT_PROJECT_DIR
 
 
 @pytest.fixture(scope="session")

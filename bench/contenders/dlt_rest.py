@@ -14,9 +14,9 @@ from urllib.parse import quote
 
 import requests
 
-from connectors.sources.marketo import PAGE_SIZE, TYPE_IDS_PER_CALL
-from connectors.sources.salesforce import BATCH_SIZE
-from connectors.streams import STREAMS
+from connectors.registry import STREAMS
+from connectors.sources.marketo.reader import PAGE_SIZE, TYPE_IDS_PER_CALL
+from connectors.sources.salesforce.reader import BATCH_SIZE
 from sandbox.client import salesforce_login
 
 EPOCH = "1970-01-01T00:00:00Z"
@@ -187,7 +187,7 @@ def _gong_source(env: dict[str, str], streams: set[str] | None, tuned: bool) -> 
             }
         )
     if streams is None or "gong.calls" in streams:
-        from connectors.sources.gong import CONTENT_SELECTOR
+        from connectors.sources.gong.reader import CONTENT_SELECTOR
 
         resources.append(
             {

@@ -5,9 +5,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from connectors.destinations.duckdb import DuckDBDestination
+from connectors.landing.duckdb import DuckDBDestination
+from connectors.registry import STREAMS
 from connectors.run import close_readers, extract_sources
-from connectors.streams import STREAMS
 
 
 def extract(

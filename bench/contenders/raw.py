@@ -6,10 +6,10 @@ from urllib.parse import quote
 
 import requests
 
-from connectors.sources.gong import CONTENT_SELECTOR
-from connectors.sources.marketo import LEAD_CHANGE_TYPES, PAGE_SIZE, TYPE_IDS_PER_CALL
-from connectors.sources.salesforce import BATCH_SIZE
-from connectors.streams import STREAMS
+from connectors.registry import STREAMS
+from connectors.sources.gong.reader import CONTENT_SELECTOR
+from connectors.sources.marketo.reader import LEAD_CHANGE_TYPES, PAGE_SIZE, TYPE_IDS_PER_CALL
+from connectors.sources.salesforce.reader import BATCH_SIZE
 from sandbox.client import salesforce_login
 
 EPOCH = "1970-01-01T00:00:00Z"

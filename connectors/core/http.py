@@ -3,7 +3,7 @@
 Retries use tenacity (exponential backoff with jitter, or the server's Retry-After when it
 gives one); the client-side limiter is pyrate-limiter set to the vendor's published quota so
 a normal run never provokes a 429. Vendor conventions (Marketo errors inside HTTP 200,
-Salesforce 403 REQUEST_LIMIT_EXCEEDED, ...) are decided by each source's `classify` hook.
+daily-limit answers, ...) are decided by each source's `classify` hook.
 """
 
 import json
@@ -32,15 +32,10 @@ from connectors.core.errors import (
     UnreachableError,
     VendorError,
 )
+from connectors.core.paging import Request
 from connectors.core.redact import redact
 
 log = logging.getLogger("connectors.http")
-# The setting that points each source at its host, named when the host cannot be reached.
-BASE_URL_SETTINGS = {
-    "salesforce": "SALESFORCE_LOGIN_URL",
-    "marketo": "MARKETO_BASE_URL",
-    "gong": "GONG_BASE_URL",
-}
 
 RETRY_AFTER_MAX = 300.0
 
@@ -126,6 +121,7 @@ class HttpClient:
         self,
         source: str,
         *,
+        base_url_setting: str = "the base URL setting",
         rates: list[Rate] | None = None,
         classify: Classifier | None = None,
         connect_timeout: float = 5.0,
@@ -134,6 +130,7 @@ class HttpClient:
         backoff_max: float = 30.0,
     ) -> None:
         self.source = source
+        self.base_url_setting = base_url_setting
         self.session = requests.Session()
         adapter = HTTPAdapter(pool_connections=4, pool_maxsize=10, max_retries=0)
         self.session.mount("http://", adapter)
@@ -146,6 +143,8 @@ class HttpClient:
         self.max_attempts = max_attempts
         self.backoff_max = backoff_max
         self.auth: Authenticator | None = None
+        # Called before every request: raises (not retried) when the vendor's quota is spent.
+        self.guard: Callable[[], None] | None = None
         self.stats = HttpStats()
         self._lock = threading.Lock()
 
@@ -154,6 +153,8 @@ class HttpClient:
 
     # -- one attempt ---------------------------------------------------------------------
     def _send_once(self, method: str, url: str, authenticated: bool, **kwargs: Any) -> Response:
+        if self.guard is not None:
+            self.guard()
         headers = dict(kwargs.pop("headers", None) or {})
         if authenticated and self.auth is not None:
             headers.update(self.auth.headers(self))
@@ -204,8 +205,10 @@ class HttpClient:
         return response
 
     def _unreachable(self, exc: Exception) -> str:
-        setting = BASE_URL_SETTINGS.get(self.source, "the base URL")
-        return f"{self.source}: cannot connect ({type(exc).__name__}: {exc}); check {setting}"
+        return (
+            f"{self.source}: cannot connect ({type(exc).__name__}: {exc}); "
+            f"check {self.base_url_setting}"
+        )
 
     # -- with retries ------------------------------------------------------------------------
     def request(
@@ -251,6 +254,16 @@ class HttpClient:
             with attempt:
                 return self._send_once(method, url, authenticated, **dict(kwargs))
         raise VendorError(f"{self.source}: no attempt made")  # pragma: no cover
+
+    def send(self, request: Request) -> Response:
+        """`request()` for a paginator's Request."""
+        return self.request(
+            request.method,
+            request.url,
+            params=dict(request.params) if request.params else None,
+            json=request.json,
+            headers=dict(request.headers) if request.headers else None,
+        )
 
 
 def _is_connect_failure(exc: requests.ConnectionError) -> bool:

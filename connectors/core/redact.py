@@ -17,17 +17,15 @@ _PATTERNS = [
         r"(?i)(\b(?:access_token|refresh_token|client_secret|password|secret|token)"
         r"[\"']?\s*[=:]\s*[\"']?)[^&\s\"',}]+"
     ),
+    # user:password@ in a URL or DSN
+    re.compile(r"(://[^:/@\s]+:)[^@\s/]+(?=@)"),
 ]
 
 # Secret variables read straight from the environment as a safety net: the connectors
 # register their configured values, but a caller may format an error before that happens.
-_ENV_SECRET_NAMES = (
-    "SALESFORCE_CLIENT_SECRET",
-    "SALESFORCE_PASSWORD",
-    "MARKETO_CLIENT_SECRET",
-    "GONG_ACCESS_KEY",
-    "GONG_ACCESS_KEY_SECRET",
-)
+# Vendors declare theirs (register_secret_variable); names of this shape are secret anyway.
+_SECRET_NAME = re.compile(r"(SECRET|PASSWORD|TOKEN|ACCESS_KEY|API_KEY|WEBHOOK_URL)$")
+_secret_variables: set[str] = set()
 
 
 def register_secret(value: str | None) -> None:
@@ -38,15 +36,28 @@ def register_secret(value: str | None) -> None:
             _secrets.add(value)
 
 
+def register_secret_variable(name: str) -> None:
+    """An environment variable whose value is a secret wherever it appears."""
+    with _lock:
+        _secret_variables.add(name)
+
+
+def _environment_secrets() -> list[str]:
+    with _lock:
+        names = set(_secret_variables)
+    names.update(n for n in os.environ if _SECRET_NAME.search(n))
+    values = [os.environ.get(n) for n in names]
+    return [v for v in values if v and len(v) >= 6]
+
+
 def redact(text: str) -> str:
     """`text` with known secrets, bearer/basic credentials and secret query values masked."""
     if not text:
         return text
     text = str(text)
     with _lock:
-        known = sorted(_secrets, key=len, reverse=True)
-    env_values = [os.environ.get(name) for name in _ENV_SECRET_NAMES]
-    for value in known + [v for v in env_values if v and len(v) >= 6]:
+        known = set(_secrets)
+    for value in sorted(known.union(_environment_secrets()), key=len, reverse=True):
         if value in text:
             text = text.replace(value, MASK)
     for pattern in _PATTERNS:

@@ -1,19 +1,19 @@
 """Turn the failures an operator can fix into one clear message naming the setting.
 
 Dagster shows the message of a `dg.Failure` at the top of the step's error. Permanent
-mistakes (credentials, an unwritable warehouse path, a full disk) are not retried by the step's
-RetryPolicy: waiting would not fix them, it would only delay the alert.
+mistakes (credentials, a wrong setting, an unwritable warehouse path, a full disk) are not
+retried by the step's RetryPolicy: waiting would not fix them, it would only delay the alert.
 """
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import dagster as dg
 import duckdb
 
 from connectors.core import redact
 from connectors.core.errors import VendorError
+from dwh.settings import WarehouseSettingError, WarehouseSettings
 
 # DuckDB reports a full disk or an unwritable file as an IOException; the OS text stays in it.
 WAREHOUSE_IO_MARKERS = (
@@ -32,25 +32,27 @@ def is_warehouse_io_error(exc: BaseException) -> bool:
     return isinstance(exc, duckdb.IOException) or any(m in text for m in WAREHOUSE_IO_MARKERS)
 
 
-def warehouse_failure(exc: BaseException, path: Path) -> dg.Failure:
+def warehouse_failure(exc: BaseException, warehouse: WarehouseSettings) -> dg.Failure:
+    setting = "WAREHOUSE_POSTGRES_DSN" if warehouse.is_postgres else "WAREHOUSE_PATH"
     return dg.Failure(
         description=(
-            f"cannot write the warehouse at {path}: {redact(str(exc))}. Check WAREHOUSE_PATH "
-            "(the directory must be writable, with free disk space). The published copy for "
-            "BI is untouched."
+            f"cannot write the warehouse ({warehouse.describe()}): {redact(str(exc))}. Check "
+            f"{setting} (a writable place with free disk space). The published copy for BI "
+            "is untouched."
         ),
         allow_retries=False,
     )
 
 
 @contextmanager
-def operator_errors(warehouse_path: Path) -> Iterator[None]:
+def operator_errors(warehouse: WarehouseSettings | None = None) -> Iterator[None]:
     """Re-raise setting mistakes as a non-retried `dg.Failure` naming what to fix."""
     try:
         yield
-    except VendorError as exc:  # wrong credentials, quota spent, request the vendor refuses
-        raise dg.Failure(description=str(exc), allow_retries=False) from exc
+    except (VendorError, WarehouseSettingError) as exc:
+        # wrong credentials or settings, quota spent, a request the vendor refuses
+        raise dg.Failure(description=redact(str(exc)), allow_retries=False) from exc
     except (OSError, duckdb.Error) as exc:
-        if is_warehouse_io_error(exc):
-            raise warehouse_failure(exc, warehouse_path) from exc
+        if warehouse is not None and is_warehouse_io_error(exc):
+            raise warehouse_failure(exc, warehouse) from exc
         raise

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
@@ -136,12 +137,13 @@ class FakeServer:
 
     def __init__(
         self,
-        faults: FaultConfig | None,
-        enforce_limits: bool,
+        data_dir: Path,
         clock: FakeClock,
-        base_url_host: str = "127.0.0.1",
+        faults: FaultConfig | None = None,
+        enforce_limits: bool = False,
         credentials: dict[str, str] | None = None,
         daily_quota: int | None = None,
+        base_url_host: str = "127.0.0.1",
     ) -> None:
         self.credentials = {**self.default_credentials, **(credentials or {})}
         self.daily_quota = self.default_daily_quota if daily_quota is None else daily_quota
@@ -158,6 +160,11 @@ class FakeServer:
         self.httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._add_admin_routes()
+        self.load(data_dir)
+
+    def load(self, data_dir: Path) -> None:
+        """Read the vendor's files of the data directory and register its routes."""
+        raise NotImplementedError
 
     # ---------------------------------------------------------------- lifecycle
     def start(self, port: int = 0) -> None:

@@ -18,7 +18,6 @@ from typing import Any, overload
 
 from sandbox.fakes.base import (
     ApiError,
-    FakeClock,
     FakeServer,
     Request,
     Response,
@@ -26,7 +25,6 @@ from sandbox.fakes.base import (
     dumps,
     json_response,
 )
-from sandbox.fakes.faults import FaultConfig
 from sandbox.fakes.records import drop_nulls, iter_jsonl, read_jsonl, without_nulls
 
 DEFAULT_CREDENTIALS = {"access_key": "sandbox-gong-key", "access_key_secret": "sandbox-gong-secret"}
@@ -169,19 +167,8 @@ class GongFake(FakeServer):
     default_credentials = DEFAULT_CREDENTIALS
     default_daily_quota = 10_000
 
-    def __init__(
-        self,
-        data_dir: Path,
-        clock: FakeClock,
-        faults: FaultConfig | None = None,
-        enforce_limits: bool = False,
-        credentials: dict[str, str] | None = None,
-        daily_quota: int | None = None,
-    ) -> None:
-        super().__init__(
-            faults, enforce_limits, clock, credentials=credentials, daily_quota=daily_quota
-        )
-        self.window = SlidingWindow(3, clock.real_seconds(1))
+    def load(self, data_dir: Path) -> None:
+        self.window = SlidingWindow(3, self.clock.real_seconds(1))
         self.valid_keys = {self.credentials["access_key"]: self.credentials["access_key_secret"]}
         self.reject_next = False
         folder = data_dir / "gong"

@@ -17,7 +17,6 @@ from urllib.parse import parse_qs
 
 from sandbox.fakes.base import (
     ApiError,
-    FakeClock,
     FakeServer,
     Request,
     Response,
@@ -25,7 +24,6 @@ from sandbox.fakes.base import (
     dumps,
     json_response,
 )
-from sandbox.fakes.faults import FaultConfig
 from sandbox.fakes.records import iter_jsonl, read_jsonl, without_nulls
 
 DEFAULT_CREDENTIALS = {"client_id": "sandbox-mkto-client", "client_secret": "sandbox-mkto-secret"}
@@ -98,19 +96,8 @@ class MarketoFake(FakeServer):
     default_credentials = DEFAULT_CREDENTIALS
     default_daily_quota = 50_000
 
-    def __init__(
-        self,
-        data_dir: Path,
-        clock: FakeClock,
-        faults: FaultConfig | None = None,
-        enforce_limits: bool = False,
-        credentials: dict[str, str] | None = None,
-        daily_quota: int | None = None,
-    ) -> None:
-        super().__init__(
-            faults, enforce_limits, clock, credentials=credentials, daily_quota=daily_quota
-        )
-        self.window = SlidingWindow(100, clock.real_seconds(20))
+    def load(self, data_dir: Path) -> None:
+        self.window = SlidingWindow(100, self.clock.real_seconds(20))
         self.tokens: dict[str, float] = {}  # token -> monotonic expiry
         folder = data_dir / "marketo"
         self.activity_types = json.loads((folder / "activity_types.json").read_text("utf-8"))

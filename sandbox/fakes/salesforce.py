@@ -23,14 +23,12 @@ from urllib.parse import parse_qs
 from sandbox.fakes import soql
 from sandbox.fakes.base import (
     ApiError,
-    FakeClock,
     FakeServer,
     Request,
     Response,
     dumps,
     json_response,
 )
-from sandbox.fakes.faults import FaultConfig
 from sandbox.fakes.records import iter_jsonl
 
 DEFAULT_CREDENTIALS = {
@@ -559,18 +557,7 @@ class SalesforceFake(FakeServer):
     default_credentials = DEFAULT_CREDENTIALS
     default_daily_quota = 100_000
 
-    def __init__(
-        self,
-        data_dir: Path,
-        clock: FakeClock,
-        faults: FaultConfig | None = None,
-        enforce_limits: bool = False,
-        credentials: dict[str, str] | None = None,
-        daily_quota: int | None = None,
-    ) -> None:
-        super().__init__(
-            faults, enforce_limits, clock, credentials=credentials, daily_quota=daily_quota
-        )
+    def load(self, data_dir: Path) -> None:
         self.tokens: set[str] = set()
         self.cursors: OrderedDict[str, QueryCursor] = OrderedDict()
         self._cursor_lock = threading.Lock()

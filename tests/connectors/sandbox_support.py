@@ -5,7 +5,7 @@ from pathlib import Path
 
 import duckdb
 
-from connectors.streams import STREAMS
+from connectors.registry import STREAMS
 
 SF_OBJECTS = {s.name: s.endpoint for s in STREAMS["salesforce"]}
 

@@ -5,6 +5,7 @@ so far); memory holds at most one batch; an error keeps the pages already read; 
 between commits loses only uncommitted pages, which the resumed cursor reads again.
 """
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import textwrap
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +22,14 @@ import pytest
 
 from connectors.core.errors import VendorError
 from connectors.core.http import HttpStats, NonFinite, decode_json
-from connectors.destinations.base import Batch
-from connectors.destinations.duckdb import DuckDBDestination
-from connectors.landing import split_page, to_json
+from connectors.core.state import StreamState
+from connectors.core.timeutil import to_iso
+from connectors.core.vendor import Page, StreamRun
+from connectors.landing.base import Batch
+from connectors.landing.duckdb import DuckDBDestination
+from connectors.landing.rows import split_page, to_json
+from connectors.registry import get_stream, get_vendor
 from connectors.run import BatchPolicy, close_readers, extract_stream
-from connectors.sources.base import Page
-from connectors.streams import get_stream
 
 from .sandbox_support import latest_versions, make_world
 from .test_sandbox_integration import FAST, extract_all
@@ -33,12 +37,20 @@ from .test_sandbox_integration import FAST, extract_all
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _day(n: int) -> datetime:
+    return datetime(2026, 1, n + 1, tzinfo=UTC)
+
+
 def _page(n: int, size: int = 3) -> Page:
     records = [
         {"metaData": {"id": f"{n}-{i}", "started": f"2026-01-{n + 1:02d}T00:00:00Z"}}
         for i in range(size)
     ]
-    return Page(records, {"cursor": f"page-{n}"})
+    return Page(records, StreamState(cursor=_day(n)))
+
+
+def _cursors(batches: list[Batch]) -> list[datetime | None]:
+    return [b.state.cursor if b.state is not None else None for b in batches]
 
 
 class _Client:
@@ -53,7 +65,7 @@ class _Reader:
         self._pages = pages
         self._fail_after = fail_after
 
-    def pages(self, stream: Any, state: Any) -> Iterator[Page]:
+    def read(self, run: StreamRun) -> Iterator[Page]:
         yield from self._pages
         if self._fail_after:
             raise VendorError("gong: HTTP 500 after every retry")
@@ -72,8 +84,8 @@ class _Recorder:
         self.sessions += 1
         yield self
 
-    def read_state(self, source: str, stream: str) -> dict[str, Any] | None:
-        return None
+    def read_state(self, source: str, stream: str) -> StreamState:
+        return StreamState()
 
     def write_batch(self, batch: Batch) -> None:
         self.batches.append(batch)
@@ -81,11 +93,20 @@ class _Recorder:
             raise OSError("disk full")
 
 
+def _install_reader(monkeypatch: pytest.MonkeyPatch, fake: Any) -> None:
+    """gong.calls read by `fake.read` instead of the Gong API."""
+    gong = get_vendor("gong")
+    calls = dataclasses.replace(gong.stream("calls"), read=type(fake).read)
+    vendor = dataclasses.replace(gong, streams=(calls,))
+    monkeypatch.setattr("connectors.run.reader_for", lambda source, settings: fake)
+    monkeypatch.setattr("connectors.run.get_vendor", lambda source: vendor)
+
+
 @pytest.fixture
 def reader(monkeypatch: pytest.MonkeyPatch):
     def install(pages: list[Page], fail_after: bool = False) -> None:
         fake = _Reader(pages, fail_after)
-        monkeypatch.setattr("connectors.run.reader_for", lambda source, settings: fake)
+        _install_reader(monkeypatch, fake)
 
     return install
 
@@ -104,16 +125,11 @@ def test_pages_commit_in_batches_with_the_state_of_their_last_page(reader) -> No
     result = _extract(dest, BatchPolicy(max_records=7, max_bytes=10**9, max_seconds=1e9))
     assert dest.sessions == 1
     assert [len(b.rows) for b in dest.batches] == [9, 9, 9, 3]  # 3 pages, 3, 3, then the rest
-    assert [b.state for b in dest.batches] == [
-        {"cursor": "page-2"},
-        {"cursor": "page-5"},
-        {"cursor": "page-8"},
-        {"cursor": "page-9"},
-    ]
+    assert _cursors(dest.batches) == [_day(2), _day(5), _day(8), _day(9)]
     landed = [r.id for b in dest.batches for r in b.rows]
     assert landed == [r["metaData"]["id"] for p in pages for r in p.records]
     assert (result.records_sent, result.loaded, result.pages) == (30, 30, 10)
-    assert result.cursor_after == "page-9"
+    assert result.cursor_after == to_iso(_day(9))
 
 
 def test_a_batch_never_holds_more_than_its_limit_plus_one_page(reader) -> None:
@@ -130,7 +146,7 @@ def test_time_limit_commits_every_page_when_zero(reader) -> None:
     reader([_page(n) for n in range(4)])
     dest = _Recorder()
     _extract(dest, BatchPolicy(max_records=10**9, max_bytes=10**9, max_seconds=0))
-    assert [b.state for b in dest.batches] == [{"cursor": f"page-{n}"} for n in range(4)]
+    assert _cursors(dest.batches) == [_day(n) for n in range(4)]
 
 
 def test_an_error_midway_keeps_the_pages_already_read(reader, tmp_path: Path) -> None:
@@ -139,7 +155,7 @@ def test_an_error_midway_keeps_the_pages_already_read(reader, tmp_path: Path) ->
     dest = DuckDBDestination(path)
     with pytest.raises(VendorError):
         _extract(dest, BatchPolicy(max_records=10**9, max_bytes=10**9, max_seconds=1e9))
-    assert dest.read_state("gong", "calls") == {"cursor": "page-3"}
+    assert dest.read_state("gong", "calls").cursor == _day(3)
     assert len(latest_versions(path)["gong__calls"]) == 12
 
 
@@ -153,7 +169,7 @@ def test_a_callback_error_keeps_the_pages_already_read(reader) -> None:
 
     with pytest.raises(KeyboardInterrupt):
         _extract(dest, BatchPolicy(), on_page=stop_after_two)
-    assert [b.state for b in dest.batches] == [{"cursor": "page-1"}]
+    assert _cursors(dest.batches) == [_day(1)]
 
 
 def test_a_refused_commit_is_not_tried_again_on_the_way_out(reader) -> None:
@@ -168,7 +184,7 @@ def test_duckdb_session_is_one_connection_reused_when_nested(tmp_path: Path) -> 
     dest = DuckDBDestination(tmp_path / "w.duckdb")
     with dest.session() as outer, dest.session() as inner:
         assert inner is outer
-        assert outer.read_state("gong", "calls") is None
+        assert outer.read_state("gong", "calls") == StreamState()
     # closed on exit: another process (here a read-only connection) may open the file
     duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True).close()
 
@@ -189,9 +205,9 @@ def test_raw_json_is_the_stdlib_text_and_keeps_what_orjson_cannot_write() -> Non
 # -- a hard kill between commits, at chosen pages, against the sandbox ----------------------
 _KILLED_RUN = """
 import os, sys
-from connectors.destinations.duckdb import DuckDBDestination
+from connectors.landing.duckdb import DuckDBDestination
 from connectors.run import BatchPolicy, extract_source
-from connectors.streams import STREAMS
+from connectors.registry import STREAMS
 
 env, path, kill_at = {env!r}, {path!r}, {kill_at}
 seen = 0
@@ -236,18 +252,19 @@ def test_a_batch_closed_by_time_carries_the_state_of_its_own_last_page(
     pages = [_page(n) for n in range(6)]
 
     class _SlowReader(_Reader):
-        def pages(self, stream: Any, state: Any) -> Iterator[Page]:
+        def read(self, run: StreamRun) -> Iterator[Page]:
             for page in self._pages:
                 time.sleep(0.03)
                 yield page
 
     slow = _SlowReader(pages)
-    monkeypatch.setattr("connectors.run.reader_for", lambda source, settings: slow)
+    _install_reader(monkeypatch, slow)
     dest = _Recorder()
     _extract(dest, BatchPolicy(max_records=10**9, max_bytes=10**9, max_seconds=0.02))
     for batch in dest.batches:
         last_id = batch.rows[-1].id
-        assert batch.state == {"cursor": f"page-{last_id.split('-')[0]}"}
+        assert batch.state is not None
+        assert batch.state.cursor == _day(int(last_id.split("-")[0]))
     assert [r.id for b in dest.batches for r in b.rows] == [
         r["metaData"]["id"] for p in pages for r in p.records
     ]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from connectors.destinations.duckdb import DuckDBDestination
+from connectors.landing.duckdb import DuckDBDestination
 from connectors.run import close_readers
 
 from .sandbox_support import latest_versions, make_world

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from connectors.destinations.duckdb import DuckDBDestination
+from connectors.landing.duckdb import DuckDBDestination
 from connectors.run import close_readers, extract_source
 
 from .sandbox_support import make_world, present_salesforce_streams

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from connectors.destinations.duckdb_lock import connect, is_lock_conflict
+from dwh.duckdb_lock import connect, is_lock_conflict
 
 HOLD = """
 import duckdb, sys, time

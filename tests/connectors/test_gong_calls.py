@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from connectors.core.timeutil import parse_datetime
-from connectors.destinations.duckdb import DuckDBDestination
+from connectors.landing.duckdb import DuckDBDestination
 from connectors.run import close_readers, extract_stream
 
 from .sandbox_support import latest_versions, make_world

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from connectors.core.errors import QuotaExhaustedError, VendorError
-from connectors.destinations.duckdb import DuckDBDestination
+from connectors.landing.duckdb import DuckDBDestination
 from connectors.run import close_readers, extract_stream
 
 from .stub_server import Stub, serve

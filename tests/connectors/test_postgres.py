@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 import psycopg
 import pytest
 
+from connectors.core.state import StreamState
 from connectors.core.timeutil import parse_datetime
-from connectors.destinations.base import Batch, QuarantineRow, RawRow
-from connectors.destinations.postgres import PostgresDestination
+from connectors.landing.base import Batch, QuarantineRow, RawRow
+from connectors.landing.postgres import PostgresDestination
 
 ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -31,6 +32,10 @@ def pg_dsn() -> Iterator[str]:
         admin.close()
 
 
+def _state(n: int) -> StreamState:
+    return StreamState(cursor=datetime(2026, 1, n, tzinfo=UTC))
+
+
 def _batch(rows, state, quarantine=()) -> Batch:
     return Batch(
         source="salesforce",
@@ -45,19 +50,17 @@ def _batch(rows, state, quarantine=()) -> Batch:
 
 def test_postgres_landing_state_and_quarantine(pg_dsn: str) -> None:
     dest = PostgresDestination(pg_dsn)
-    assert dest.read_state("salesforce", "lead") is None
+    assert dest.read_state("salesforce", "lead") == StreamState()
     t = parse_datetime("2026-01-01T00:00:00.000+0000")
-    dest.write_batch(
-        _batch([RawRow("00Q1", t, '{"Email":"a@b.jp","名前":"テスト"}')], {"cursor": "c1"})
-    )
+    dest.write_batch(_batch([RawRow("00Q1", t, '{"Email":"a@b.jp","名前":"テスト"}')], _state(1)))
     dest.write_batch(
         _batch(
             [RawRow("00Q1", t, '{"Email":"new@b.jp"}')],
-            {"cursor": "c2"},
+            _state(2),
             [QuarantineRow("r", "{}")],
         )
     )
-    assert dest.read_state("salesforce", "lead") == {"cursor": "c2"}
+    assert dest.read_state("salesforce", "lead") == _state(2)
     with psycopg.connect(pg_dsn) as con:
         rows = con.execute(
             "SELECT id, _raw->>'Email', _load_seq, _cursor FROM raw.salesforce__lead "
@@ -73,10 +76,10 @@ def test_postgres_landing_state_and_quarantine(pg_dsn: str) -> None:
 
 def test_postgres_failed_batch_leaves_state_and_rows_untouched(pg_dsn: str) -> None:
     dest = PostgresDestination(pg_dsn)
-    dest.write_batch(_batch([RawRow("a", None, "{}")], {"cursor": "c1"}))
+    dest.write_batch(_batch([RawRow("a", None, "{}")], _state(1)))
     with pytest.raises(psycopg.Error):
-        dest.write_batch(_batch([RawRow("b", None, "not json")], {"cursor": "c2"}))
-    assert dest.read_state("salesforce", "lead") == {"cursor": "c1"}
+        dest.write_batch(_batch([RawRow("b", None, "not json")], _state(2)))
+    assert dest.read_state("salesforce", "lead") == _state(1)
     with psycopg.connect(pg_dsn) as con:
         assert con.execute("SELECT count(*) FROM raw.salesforce__lead").fetchone() == (1,)
 

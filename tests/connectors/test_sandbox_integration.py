@@ -9,9 +9,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from connectors.destinations.duckdb import DuckDBDestination
+from connectors.landing.duckdb import DuckDBDestination
+from connectors.registry import STREAMS
 from connectors.run import close_readers, extract_source, http_stats
-from connectors.streams import STREAMS
 
 from .sandbox_support import (
     SF_OBJECTS,

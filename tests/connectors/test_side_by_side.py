@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from connectors.core.prefetch import Prefetched, prefetched
-from connectors.destinations.duckdb import DuckDBDestination
+from connectors.landing.duckdb import DuckDBDestination
+from connectors.registry import STREAMS
 from connectors.run import close_readers, extract_sources
-from connectors.streams import STREAMS
 
 from .sandbox_support import latest_versions, make_world, present_salesforce_streams
 from .test_sandbox_integration import FAST, extract_all

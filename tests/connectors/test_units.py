@@ -6,13 +6,14 @@ from datetime import UTC, datetime
 import duckdb
 import pytest
 
+from connectors.core.cursor import CursorProgress
 from connectors.core.redact import redact, register_secret
+from connectors.core.state import StreamState
 from connectors.core.timeutil import BadTimestamp, parse_datetime
-from connectors.destinations.base import Batch, QuarantineRow, RawRow
-from connectors.destinations.duckdb import DuckDBDestination
-from connectors.landing import split_page
-from connectors.sources.base import CursorProgress
-from connectors.streams import STREAMS, get_stream
+from connectors.landing.base import Batch, QuarantineRow, RawRow
+from connectors.landing.duckdb import DuckDBDestination
+from connectors.landing.rows import split_page
+from connectors.registry import STREAMS, get_stream
 
 
 def test_stream_names_match_the_contract() -> None:
@@ -81,7 +82,11 @@ def test_cursor_progress_holds_back_when_out_of_order() -> None:
     assert progress.final() == parse_datetime("2026-01-03T00:00:00Z")
 
 
-def _batch(rows: list[RawRow], state: dict | None, quarantine=()) -> Batch:
+def _state(n: int) -> StreamState:
+    return StreamState(cursor=datetime(2026, 1, n, tzinfo=UTC))
+
+
+def _batch(rows: list[RawRow], state: StreamState | None, quarantine=()) -> Batch:
     return Batch(
         source="gong",
         stream="calls",
@@ -95,13 +100,13 @@ def _batch(rows: list[RawRow], state: dict | None, quarantine=()) -> Batch:
 
 def test_duckdb_destination_appends_with_increasing_load_seq(tmp_path) -> None:
     dest = DuckDBDestination(tmp_path / "w.duckdb")
-    assert dest.read_state("gong", "calls") is None
+    assert dest.read_state("gong", "calls") == StreamState()
     t = parse_datetime("2026-01-01T00:00:00Z")
-    dest.write_batch(_batch([RawRow("a", t, '{"x":1}'), RawRow("b", None, "{}")], {"cursor": "c1"}))
+    dest.write_batch(_batch([RawRow("a", t, '{"x":1}'), RawRow("b", None, "{}")], _state(1)))
     dest.write_batch(
         _batch([RawRow("a", t, '{"x":2}')], None, [QuarantineRow("missing primary key", "{}")])
     )
-    assert dest.read_state("gong", "calls") == {"cursor": "c1"}
+    assert dest.read_state("gong", "calls") == _state(1)
     con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
     rows = con.execute(
         "SELECT id, _raw->>'x', _load_seq, _run_id FROM raw.gong__calls ORDER BY _load_seq"
@@ -115,10 +120,10 @@ def test_duckdb_destination_appends_with_increasing_load_seq(tmp_path) -> None:
 
 def test_duckdb_batch_and_state_roll_back_together(tmp_path) -> None:
     dest = DuckDBDestination(tmp_path / "w.duckdb")
-    dest.write_batch(_batch([RawRow("a", None, "{}")], {"cursor": "c1"}))
+    dest.write_batch(_batch([RawRow("a", None, "{}")], _state(1)))
     with pytest.raises(duckdb.Error):
-        dest.write_batch(_batch([RawRow("b", None, "not json")], {"cursor": "c2"}))
-    assert dest.read_state("gong", "calls") == {"cursor": "c1"}
+        dest.write_batch(_batch([RawRow("b", None, "not json")], _state(2)))
+    assert dest.read_state("gong", "calls") == _state(1)
     con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
     assert con.execute("SELECT count(*) FROM raw.gong__calls").fetchone() == (1,)
     con.close()

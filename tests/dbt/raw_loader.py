@@ -139,7 +139,7 @@ def _stream_state_ddl(json_type: str) -> str:
     return (
         "create table if not exists meta.stream_state (source varchar not null, "
         f"stream varchar not null, state {json_type}, updated_at timestamptz not null, "
-        "run_id varchar not null)"
+        "run_id varchar not null, state_version integer, last_full_scan_started_at timestamptz)"
     )
 
 

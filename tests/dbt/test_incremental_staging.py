@@ -14,7 +14,7 @@ import duckdb
 import psycopg
 import pytest
 
-from connectors.destinations.duckdb import DuckDBDestination
+from connectors.landing.duckdb import DuckDBDestination
 from connectors.run import close_readers, extract_sources
 from sandbox.serve import running
 from tests.connectors.sandbox_support import make_world

@@ -7,7 +7,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from expectations.config import SUITES_DIR, load_suite
+from expectations.suite_files import SUITES_DIR, load_suite
 from orchestration.defs.ingestion.resources import WarehouseResource
 from orchestration.defs.quality.gx import build_gx_checks
 from tests.expectations.handoffs import clean_handoffs, write_table
@@ -112,7 +112,7 @@ def test_warning_does_not_block(tmp_path: Path) -> None:
 
 def test_project_definitions_attach_every_suite(dbt_manifest: Path) -> None:
     """No suite is skipped in the real code location: each targets an asset that exists."""
-    from expectations.config import load_suites
+    from expectations.suite_files import load_suites
     from orchestration.defs.quality.gx import defs, suites_for_project
 
     assert dbt_manifest.exists()

@@ -7,8 +7,8 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from expectations.config import SUITES_DIR, load_suite
 from expectations.runner import validate_frame
+from expectations.suite_files import SUITES_DIR, load_suite
 from tests.expectations.handoffs import clean_handoffs
 
 N = 200

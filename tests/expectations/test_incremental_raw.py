@@ -11,7 +11,8 @@ import pandas as pd
 import psycopg
 import pytest
 
-from expectations.runner import WarehouseLocation, run_suites
+from dwh.settings import WarehouseSettings
+from expectations.runner import run_suites
 from tests.expectations.test_postgres import postgres_dsn  # noqa: F401 (fixture)
 from tests.expectations.test_runner import NOW, RAW_LEAD, raw_leads
 
@@ -25,20 +26,20 @@ PG_COLUMNS = (
 class RawTable:
     """raw.salesforce__lead in a DuckDB file or a Postgres database."""
 
-    def __init__(self, location: WarehouseLocation) -> None:
+    def __init__(self, location: WarehouseSettings) -> None:
         self.location = location
 
     def execute(self, sql: str) -> list[tuple[Any, ...]]:
-        if self.location.duckdb_path is not None:
-            with duckdb.connect(str(self.location.duckdb_path)) as con:
+        if not self.location.is_postgres:
+            with duckdb.connect(str(self.location.path)) as con:
                 return con.execute(sql).fetchall()
         with psycopg.connect(str(self.location.postgres_dsn), autocommit=True) as con:
             cur = con.execute(sql)  # type: ignore[arg-type]
             return cur.fetchall() if cur.description else []
 
     def replace(self, frame: pd.DataFrame) -> None:
-        if self.location.duckdb_path is not None:
-            with duckdb.connect(str(self.location.duckdb_path)) as con:
+        if not self.location.is_postgres:
+            with duckdb.connect(str(self.location.path)) as con:
                 con.execute("create schema if not exists raw")
                 con.register("frame_view", frame)
                 con.execute(f"create or replace table {TABLE} as select * from frame_view")
@@ -48,8 +49,8 @@ class RawTable:
         self.append(frame)
 
     def append(self, frame: pd.DataFrame) -> None:
-        if self.location.duckdb_path is not None:
-            with duckdb.connect(str(self.location.duckdb_path)) as con:
+        if not self.location.is_postgres:
+            with duckdb.connect(str(self.location.path)) as con:
                 con.register("frame_view", frame)
                 con.execute(f"insert into {TABLE} select * from frame_view")
             return
@@ -65,9 +66,9 @@ class RawTable:
 @pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
 def raw_table(request: pytest.FixtureRequest, tmp_path: Path) -> RawTable:
     if request.param == "duckdb":
-        return RawTable(WarehouseLocation(duckdb_path=tmp_path / "warehouse.duckdb"))
+        return RawTable(WarehouseSettings.for_duckdb(tmp_path / "warehouse.duckdb"))
     # test_postgres's fixture: a database of this test's own, dropped afterwards
-    return RawTable(WarehouseLocation(postgres_dsn=request.getfixturevalue("postgres_dsn")))
+    return RawTable(WarehouseSettings.for_postgres(request.getfixturevalue("postgres_dsn")))
 
 
 def _new_versions(first_seq: int, n: int, missing_run_id: int) -> pd.DataFrame:

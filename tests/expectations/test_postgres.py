@@ -7,8 +7,9 @@ import pandas as pd
 import psycopg
 import pytest
 
-from expectations.config import SUITES_DIR, load_suite
-from expectations.runner import WarehouseLocation, run_suites
+from dwh.settings import WarehouseSettings
+from expectations.runner import run_suites
+from expectations.suite_files import SUITES_DIR, load_suite
 from tests.expectations.handoffs import clean_handoffs
 
 pytestmark = pytest.mark.postgres
@@ -62,7 +63,7 @@ def test_postgres_warehouse(postgres_dsn: str) -> None:
     frame.loc[frame.index[:10], "contact_email"] = "bad@@mail"
     load_handoffs(postgres_dsn, frame)
 
-    (run,) = run_suites(WarehouseLocation(postgres_dsn=postgres_dsn), [suite], run_id="pg-1")
+    (run,) = run_suites(WarehouseSettings.for_postgres(postgres_dsn), [suite], run_id="pg-1")
 
     assert run.failed() == ["contact_email_syntax"]
     assert run.result("contact_email_syntax").unexpected_count == 10

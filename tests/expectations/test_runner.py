@@ -8,8 +8,15 @@ import duckdb
 import pandas as pd
 import pytest
 
-from expectations.config import SUITES_DIR, SuiteConfigError, load_suite, load_suites, parse_suite
-from expectations.runner import DataQualityRunError, WarehouseLocation, run_suites
+from dwh.settings import WarehouseSettings
+from expectations.runner import DataQualityRunError, run_suites
+from expectations.suite_files import (
+    SUITES_DIR,
+    SuiteConfigError,
+    load_suite,
+    load_suites,
+    parse_suite,
+)
 from tests.expectations.handoffs import clean_handoffs, write_table
 
 NOW = datetime(2026, 7, 1, 6, 0, tzinfo=UTC)
@@ -48,7 +55,7 @@ def warehouse(tmp_path: Path) -> Path:
 def _run(path: Path, suites, **kwargs):  # type: ignore[no-untyped-def]
     return {
         r.suite: r
-        for r in run_suites(WarehouseLocation(duckdb_path=path), suites, evaluated_at=NOW, **kwargs)
+        for r in run_suites(WarehouseSettings.for_duckdb(path), suites, evaluated_at=NOW, **kwargs)
     }
 
 

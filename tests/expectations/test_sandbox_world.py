@@ -8,17 +8,17 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from expectations.config import load_suites
+from dwh.settings import DBT_PROJECT_DIR, WarehouseSettings
 from expectations.results import SuiteRun
-from expectations.runner import WarehouseLocation, run_suites
-from orchestration.env import DBT_PROJECT_DIR, warehouse_settings
+from expectations.runner import run_suites
+from expectations.suite_files import load_suites
 
 
 def build_world_warehouse(root: Path, leads: int, seed: int) -> Path:
     """Generate, serve, land every stream and dbt build into root/warehouse.duckdb."""
-    from connectors.destinations.duckdb import DuckDBDestination
+    from connectors.landing.duckdb import DuckDBDestination
+    from connectors.registry import STREAMS
     from connectors.run import close_readers, extract_source
-    from connectors.streams import STREAMS
     from sandbox.serve import running
     from sandbox.world import generate
 
@@ -34,8 +34,8 @@ def build_world_warehouse(root: Path, leads: int, seed: int) -> Path:
             close = getattr(destination, "close", None)
             if close is not None:
                 close()
-    settings = warehouse_settings(
-        {"WAREHOUSE_PATH": str(warehouse), "WAREHOUSE_PUBLISHED_PATH": str(root / "pub.duckdb")}
+    settings = WarehouseSettings.for_duckdb(
+        warehouse, WAREHOUSE_PUBLISHED_PATH=str(root / "pub.duckdb")
     )
     dbt = Path(sys.executable).with_name("dbt")
     completed = subprocess.run(
@@ -68,7 +68,7 @@ def _blocking(runs: list[SuiteRun]) -> dict[str, list[str]]:
 
 def _check_world(root: Path, leads: int, seed: int) -> list[SuiteRun]:
     warehouse = build_world_warehouse(root, leads, seed)
-    runs = run_suites(WarehouseLocation(duckdb_path=warehouse), data_docs_dir=root / "docs")
+    runs = run_suites(WarehouseSettings.for_duckdb(warehouse), data_docs_dir=root / "docs")
     assert {run.suite for run in runs} == {s.name for s in load_suites()}
     assert all(not blocking for blocking in _blocking(runs).values()), _blocking(runs)
     handoffs = next(run for run in runs if run.suite == "fct_handoffs")
@@ -79,7 +79,7 @@ def _check_world(root: Path, leads: int, seed: int) -> list[SuiteRun]:
     with duckdb.connect(str(warehouse)) as con:
         con.execute("update marts.fct_handoffs set contact_email = null")
     (broken,) = run_suites(
-        WarehouseLocation(duckdb_path=warehouse),
+        WarehouseSettings.for_duckdb(warehouse),
         [s for s in load_suites() if s.name == "fct_handoffs"],
     )
     assert [r.expectation for r in broken.blocking_failures] == ["contact_email_present_batch"]

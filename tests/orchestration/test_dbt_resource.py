@@ -7,8 +7,8 @@ from pathlib import Path
 
 from dagster_dbt import DbtCliResource
 
+from dwh.settings import DBT_PROJECT_DIR
 from orchestration.defs.transform.resources import LocalDbtCliResource
-from orchestration.env import DBT_PROJECT_DIR
 
 DBT = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "dbt"
 

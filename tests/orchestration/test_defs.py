@@ -6,7 +6,7 @@ from collections import deque
 import dagster as dg
 import pytest
 
-from connectors.streams import STREAMS
+from connectors.registry import STREAMS
 from orchestration.lib.translator import ingestion_asset_key
 
 KPI_MART = dg.AssetKey(["marts", "kpi_monthly_long"])

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.lib.publish import publish_marts
+from dwh.publish import publish_marts
 
 
 def _make_warehouse(path: Path, rows: int) -> None:

@@ -267,7 +267,7 @@ def gong_calls_flagged_deleted(warehouse: Path) -> set[str]:
             with latest as (
                 select id, max(_extracted_at) as landed_at from raw.gong__calls group by id
             ), scan as (
-                select cast(state->>'full_scan_started_at' as timestamptz) as started_at
+                select last_full_scan_started_at as started_at
                 from meta.stream_state where source = 'gong' and stream = 'calls'
             )
             select id from latest, scan where latest.landed_at < scan.started_at

@@ -17,10 +17,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from connectors.destinations.base import Batch
-from connectors.destinations.duckdb import DuckDBDestination
-from connectors.landing import split_page
-from connectors.streams import STREAMS, Stream
+from connectors.core.vendor import Stream
+from connectors.landing.base import Batch
+from connectors.landing.duckdb import DuckDBDestination
+from connectors.landing.rows import split_page
+from connectors.registry import STREAMS
 
 from .scoreboard import SCOREBOARD
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from connectors.destinations.duckdb import DuckDBDestination
+from connectors.landing.duckdb import DuckDBDestination
+from connectors.registry import STREAMS
 from connectors.run import close_readers, extract_source
-from connectors.streams import STREAMS
 
 from .scoreboard import SCOREBOARD
 from .support import FAST_RETRIES, gong_calls_flagged_deleted, raw_latest

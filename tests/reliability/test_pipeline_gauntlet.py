@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.env import DBT_PROJECT_DIR
+from dwh.settings import DBT_PROJECT_DIR
 
 from .fault_counter import FaultCounter
 from .scoreboard import SCOREBOARD

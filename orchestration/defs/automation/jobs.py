@@ -1,12 +1,8 @@
-"""Jobs, schedules and sensors: when the pipeline runs and who hears about failures."""
-
-import json
-import os
+"""Jobs: the whole pipeline, and one ingestion job per registered source."""
 
 import dagster as dg
-import requests
 
-from connectors.streams import STREAMS
+from connectors.registry import STREAMS
 
 # In-process: on a 2-core machine a step process costs ~1.3 s, and steps that write DuckDB
 # must run one at a time anyway (single writer).
@@ -29,67 +25,7 @@ source_jobs = [
     for source in STREAMS
 ]
 
-FULL_REFRESH_CONFIG = {"ops": {"warehouse_dbt_models": {"config": {"full_refresh": True}}}}
-
-hourly_incremental = dg.ScheduleDefinition(
-    name="hourly_incremental",
-    job=full_pipeline,
-    cron_schedule="0 * * * *",
-    execution_timezone="Asia/Tokyo",
-    description="Incremental extraction from each cursor, incremental dbt build, checks, publish.",
-)
-
-nightly_full_refresh = dg.ScheduleDefinition(
-    name="nightly_full_refresh",
-    job=full_pipeline,
-    cron_schedule="30 3 * * *",
-    execution_timezone="Asia/Tokyo",
-    run_config=FULL_REFRESH_CONFIG,
-    description="Nightly rebuild of every dbt model from raw (dbt --full-refresh).",
-)
-
-
-def failure_message(context: dg.RunFailureSensorContext) -> dict[str, str]:
-    from connectors.core import redact
-
-    error = context.failure_event.message or "run failed"
-    return {
-        "text": redact(
-            f"Pipeline run {context.dagster_run.run_id} of job "
-            f"{context.dagster_run.job_name} failed: {error}"
-        ),
-        "run_id": context.dagster_run.run_id,
-        "job": context.dagster_run.job_name,
-    }
-
-
-@dg.run_failure_sensor(
-    name="pipeline_failure_alert",
-    monitor_all_code_locations=False,
-    default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Logs every failed run; posts it to PIPELINE_FAILURE_WEBHOOK_URL when set.",
-)
-def pipeline_failure_alert(context: dg.RunFailureSensorContext) -> None:
-    message = failure_message(context)
-    context.log.error(message["text"])
-    url = os.environ.get("PIPELINE_FAILURE_WEBHOOK_URL")
-    if not url:
-        return
-    try:
-        response = requests.post(
-            url, data=json.dumps(message), headers={"Content-Type": "application/json"}, timeout=10
-        )
-        response.raise_for_status()
-    except requests.RequestException as exc:  # the alert must not crash the sensor daemon
-        from connectors.core import redact
-
-        context.log.warning(redact(f"failure webhook did not accept the alert: {exc}"))
-
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    return dg.Definitions(
-        jobs=[full_pipeline, *source_jobs],
-        schedules=[hourly_incremental, nightly_full_refresh],
-        sensors=[pipeline_failure_alert],
-    )
+    return dg.Definitions(jobs=[full_pipeline, *source_jobs])

@@ -7,8 +7,9 @@ to assets and their results to materialization metadata.
 import dagster as dg
 
 from connectors.core import redact
+from connectors.registry import STREAMS, VENDORS
 from connectors.run import StreamResult, extract_sources
-from connectors.streams import STREAMS
+from connectors.settings import Settings
 from orchestration.lib.errors import operator_errors
 from orchestration.lib.translator import ingestion_asset_key
 
@@ -69,15 +70,18 @@ def extract_sources_step(context: dg.AssetExecutionContext):  # type: ignore[no-
     connectors.run.extract_sources). A failing source does not stop the others: their streams
     are materialized, then the step fails naming the source and the setting to fix."""
     warehouse = context.resources.warehouse
-    path = warehouse.settings().path
+    with operator_errors():
+        settings = warehouse.settings()
     plan: dict[str, list[str] | None] = {}
     for key in sorted(context.selected_asset_keys, key=lambda k: k.to_user_string()):
         source, stream = key.path[-2], key.path[-1]
         plan.setdefault(source, []).append(stream)  # type: ignore[union-attr]
-    with operator_errors(path):
+    with operator_errors(settings):
         destination = warehouse.destination()
     # Each vendor resource sets its own variables, so one mapping serves every source.
     env = {k: v for source in plan for k, v in getattr(context.resources, source).as_env().items()}
+    with operator_errors(settings):  # every setting checked before anything is sent
+        Settings(env).validate([VENDORS[source] for source in plan])
     outcomes = extract_sources(plan, destination=destination, run_id=context.run.run_id, env=env)
     for outcome in outcomes:
         for result in outcome.results:
@@ -86,13 +90,15 @@ def extract_sources_step(context: dg.AssetExecutionContext):  # type: ignore[no-
                 f"loaded={result.loaded} quarantined={result.quarantined} "
                 f"requests={result.requests}"
             )
+            if result.stopped_early:
+                context.log.warning(result.stopped_early)
             yield _materialization(ingestion_asset_key(result.source, result.stream), result)
     failed = [o for o in outcomes if o.error is not None]
     for outcome in failed:
         context.log.error(f"{outcome.source}: {redact(str(outcome.error))}")
     if failed:
         # The first failure decides how the step ends (a setting to fix, or a retry).
-        with operator_errors(path):
+        with operator_errors(settings):
             raise failed[0].error  # type: ignore[misc]
 
 

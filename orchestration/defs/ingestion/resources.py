@@ -1,72 +1,44 @@
 """Vendor credentials and the warehouse, configured from environment variables.
 
-Credentials are bound with `dg.EnvVar` so Dagster resolves them at run time and never shows
-their values. A variable that is not set is left out, and the connectors fall back to the
-embedded sandbox (docs/contracts.md section 1), so the project runs with no configuration.
+One resource per registered vendor, built from its declared settings (adding a vendor adds
+its resource). Each field is one environment variable, bound with `dg.EnvVar` so Dagster
+resolves it at run time and never shows its value. A variable that is not set is left out,
+and the connectors fall back to the declared default (the embedded sandbox).
 """
 
 import os
-from typing import ClassVar
+from typing import Any
 
 import dagster as dg
+from pydantic import create_model
 
-from orchestration.env import WarehouseSettings, warehouse_settings
+from connectors.core.vendor import Vendor
+from connectors.registry import VENDORS
+from connectors.settings import Settings
+from dwh.settings import WarehouseSettings
 
 
 class VendorResource(dg.ConfigurableResource):
-    """Base: each field maps to one environment variable the connectors understand."""
-
-    ENV: ClassVar[dict[str, str]] = {}
+    """Base: each field is named after the environment variable the connectors read."""
 
     def as_env(self) -> dict[str, str]:
-        return {var: value for field, var in self.ENV.items() if (value := getattr(self, field))}
-
-    @classmethod
-    def from_environment(cls) -> "VendorResource":
-        return cls(**{field: dg.EnvVar(var) for field, var in cls.ENV.items() if var in os.environ})
+        return {name: value for name in type(self).model_fields if (value := getattr(self, name))}
 
 
-class SalesforceResource(VendorResource):
-    ENV: ClassVar[dict[str, str]] = {
-        "login_url": "SALESFORCE_LOGIN_URL",
-        "client_id": "SALESFORCE_CLIENT_ID",
-        "client_secret": "SALESFORCE_CLIENT_SECRET",
-        "username": "SALESFORCE_USERNAME",
-        "password": "SALESFORCE_PASSWORD",
-        "api_version": "SALESFORCE_API_VERSION",
-    }
-    login_url: str | None = None
-    client_id: str | None = None
-    client_secret: str | None = None
-    username: str | None = None
-    password: str | None = None
-    api_version: str | None = None
+def vendor_resource_class(vendor: Vendor) -> type[VendorResource]:
+    fields: dict[str, Any] = {s.name: (str | None, None) for s in vendor.settings}
+    return create_model(f"{vendor.title}Resource", __base__=VendorResource, **fields)
 
 
-class MarketoResource(VendorResource):
-    ENV: ClassVar[dict[str, str]] = {
-        "base_url": "MARKETO_BASE_URL",
-        "client_id": "MARKETO_CLIENT_ID",
-        "client_secret": "MARKETO_CLIENT_SECRET",
-    }
-    base_url: str | None = None
-    client_id: str | None = None
-    client_secret: str | None = None
-
-
-class GongResource(VendorResource):
-    ENV: ClassVar[dict[str, str]] = {
-        "base_url": "GONG_BASE_URL",
-        "access_key": "GONG_ACCESS_KEY",
-        "access_key_secret": "GONG_ACCESS_KEY_SECRET",
-    }
-    base_url: str | None = None
-    access_key: str | None = None
-    access_key_secret: str | None = None
+def vendor_resource(vendor: Vendor) -> VendorResource:
+    cls = vendor_resource_class(vendor)
+    bound = {s.name: dg.EnvVar(s.name) for s in vendor.settings if s.name in os.environ}
+    return cls(**bound)
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """Where the pipeline writes (one writer at a time) and where BI reads the published copy."""
+    """Where the pipeline writes (one writer at a time) and where BI reads the published copy.
+    Unset fields fall back to the environment, then to dwh's defaults."""
 
     path: str | None = None
     published_path: str | None = None
@@ -80,22 +52,16 @@ class WarehouseResource(dg.ConfigurableResource):
             "WAREHOUSE_TARGET": self.target,
             "WAREHOUSE_POSTGRES_DSN": self.postgres_dsn,
         }
-        env = {**os.environ, **{k: v for k, v in overrides.items() if v}}
-        return warehouse_settings(env)
+        return WarehouseSettings.from_env(
+            {**os.environ, **{k: v for k, v in overrides.items() if v}}
+        )
 
     def destination(self):  # type: ignore[no-untyped-def]
         """The connectors' landing destination for the configured target."""
-        settings = self.settings()
-        if settings.target == "postgres":
-            from connectors.destinations.postgres import PostgresDestination
+        from connectors.landing import destination_for
 
-            return PostgresDestination(settings.postgres_dsn)
-        from connectors.config import Settings
-        from connectors.destinations.duckdb import DuckDBDestination
-
-        settings.path.parent.mkdir(parents=True, exist_ok=True)
-        limit = Settings()["CONNECTORS_DUCKDB_MEMORY_LIMIT"]
-        return DuckDBDestination(settings.path, memory_limit=limit)
+        limit = Settings().value("CONNECTORS_DUCKDB_MEMORY_LIMIT")
+        return destination_for(self.settings(), memory_limit=limit)
 
 
 WAREHOUSE_ENV = {
@@ -111,11 +77,5 @@ def defs() -> dg.Definitions:
     warehouse = WarehouseResource(
         **{field: dg.EnvVar(var) for field, var in WAREHOUSE_ENV.items() if var in os.environ}
     )
-    return dg.Definitions(
-        resources={
-            "salesforce": SalesforceResource.from_environment(),
-            "marketo": MarketoResource.from_environment(),
-            "gong": GongResource.from_environment(),
-            "warehouse": warehouse,
-        }
-    )
+    vendors = {name: vendor_resource(vendor) for name, vendor in VENDORS.items()}
+    return dg.Definitions(resources={**vendors, "warehouse": warehouse})

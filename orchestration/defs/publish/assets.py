@@ -3,11 +3,11 @@
 import dagster as dg
 import duckdb
 
+from dwh.publish import publish
 from orchestration.defs.ingestion.assets import WAREHOUSE_WRITER_POOL
 from orchestration.defs.ingestion.resources import WarehouseResource
 from orchestration.defs.transform.assets import mart_asset_keys
-from orchestration.lib.errors import is_warehouse_io_error
-from orchestration.lib.publish import publish_marts
+from orchestration.lib.errors import is_warehouse_io_error, operator_errors
 
 PUBLISHED_KEY = dg.AssetKey(["published", "marts"])
 
@@ -26,14 +26,10 @@ def build_publish_asset() -> dg.AssetsDefinition:
         ),
     )
     def published_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource):  # type: ignore[no-untyped-def]
-        settings = warehouse.settings()
+        with operator_errors():
+            settings = warehouse.settings()
         try:
-            result = publish_marts(
-                published_path=settings.published_path,
-                run_id=context.run.run_id,
-                warehouse_path=settings.path if settings.target == "duckdb" else None,
-                postgres_dsn=settings.postgres_dsn if settings.target == "postgres" else None,
-            )
+            result = publish(settings, run_id=context.run.run_id)
         except (OSError, duckdb.Error) as exc:
             if not is_warehouse_io_error(exc):
                 raise

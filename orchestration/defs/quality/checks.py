@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import dagster as dg
 
-from connectors.streams import STREAMS
+from connectors.registry import STREAMS
 from orchestration.lib.translator import ingestion_asset_key
 
 # The hourly schedule lands every stream; two missed runs in a row is worth a warning.

@@ -11,9 +11,9 @@ from collections.abc import Iterable
 
 import dagster as dg
 
-from connectors.streams import STREAMS
-from expectations.config import RuleConfig, SuiteConfig, load_suites
+from connectors.registry import STREAMS
 from expectations.results import RuleResult
+from expectations.suite_files import RuleConfig, SuiteConfig, load_suites
 from orchestration.defs.ingestion.assets import WAREHOUSE_WRITER_POOL
 from orchestration.defs.ingestion.resources import WarehouseResource
 from orchestration.lib.errors import operator_errors
@@ -102,19 +102,15 @@ def _suites_check(name: str, suites: list[SuiteConfig]) -> dg.AssetChecksDefinit
         compute_kind="great_expectations",
     )
     def _gx_suites(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):  # type: ignore[no-untyped-def]
-        from expectations.runner import WarehouseLocation, run_suites
+        from expectations.runner import data_docs_dir, run_suites
 
         selected = {key.name for key in context.selected_asset_check_keys}
         chosen = [s for s in suites if any(gx_check_name(s, rule) in selected for rule in s.rules)]
-        settings = warehouse.settings()
-        location = (
-            WarehouseLocation(postgres_dsn=settings.postgres_dsn)
-            if settings.target == "postgres"
-            else WarehouseLocation(duckdb_path=settings.path)
-        )
-        with operator_errors(settings.path):
+        with operator_errors():
+            settings = warehouse.settings()
+        with operator_errors(settings):
             runs = run_suites(
-                location, chosen, run_id=context.run.run_id, data_docs_dir=settings.data_docs_dir
+                settings, chosen, run_id=context.run.run_id, data_docs_dir=data_docs_dir()
             )
         for suite, run in zip(chosen, runs, strict=True):
             docs = str(run.data_docs_path) if run.data_docs_path else None

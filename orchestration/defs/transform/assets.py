@@ -11,12 +11,12 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 from dagster_dbt.errors import DagsterDbtError
 
-from connectors.destinations.duckdb_lock import connect as connect_duckdb
+from dwh.duckdb_lock import connect as connect_duckdb
 from orchestration.defs.ingestion.assets import WAREHOUSE_WRITER_POOL
 from orchestration.defs.ingestion.resources import WarehouseResource
 from orchestration.defs.transform.resources import dbt_project
 from orchestration.lib.dbt_args import dbt_build_args
-from orchestration.lib.errors import is_warehouse_io_error, warehouse_failure
+from orchestration.lib.errors import is_warehouse_io_error, operator_errors, warehouse_failure
 from orchestration.lib.translator import WarehouseDbtTranslator
 
 
@@ -40,19 +40,20 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         warehouse: WarehouseResource,
         config: DbtBuildConfig,
     ):  # type: ignore[no-untyped-def]
-        settings = warehouse.settings()
+        with operator_errors():
+            settings = warehouse.settings()
         # dbt runs as a child process and reads its profile from the environment.
         os.environ.update(settings.dbt_env())
         args = dbt_build_args(full_refresh=config.full_refresh, target=settings.target)
-        if settings.target == "duckdb" and settings.path.exists():
+        if not settings.is_postgres and settings.path.exists():
             # dbt-duckdb fails at once on a locked file: wait (bounded) for the holder first.
-            connect_duckdb(settings.path).close()
+            connect_duckdb(settings.path, timeout=settings.lock_timeout).close()
         try:
             yield from dbt.cli(args, context=context).stream()
         except DagsterDbtError as exc:
             # A full disk or unwritable file is the operator's to fix, not a model bug.
             if is_warehouse_io_error(exc):
-                raise warehouse_failure(exc, settings.path) from exc
+                raise warehouse_failure(exc, settings) from exc
             raise
 
     return warehouse_dbt_models

@@ -11,7 +11,7 @@ from dagster_dbt import DbtCliResource, DbtProject
 from dbt.adapters.base import BaseAdapter
 from packaging import version
 
-from orchestration.env import DBT_PROJECT_DIR
+from dwh.settings import DBT_PROJECT_DIR
 
 
 @cache

@@ -2,7 +2,7 @@
 -- Gong sends no tombstones. Every GONG_CALLS_RECONCILE_HOURS the connector re-lands every call
 -- Gong still lists; a call whose last landing is older than that completed scan was deleted.
 with calls_state as (
-    select {{ parse_timestamp("state->>'full_scan_started_at'") }} as full_scan_started_at
+    select last_full_scan_started_at as full_scan_started_at
     from {{ source('connector_state', 'stream_state') }}
     where source = 'gong' and stream = 'calls'
 ),

@@ -1,9 +1,12 @@
 """The landing contract (contracts section 4) every destination implements."""
 
+import json
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple, Protocol
+
+from connectors.core.state import StreamState
 
 
 class RawRow(NamedTuple):
@@ -27,7 +30,7 @@ class Batch:
     stream: str
     rows: list[RawRow]
     quarantine: list[QuarantineRow]
-    state: dict[str, Any] | None  # None = leave meta.stream_state as it is
+    state: StreamState | None  # None = leave meta.stream_state as it is
     run_id: str
     extracted_at: datetime
 
@@ -36,9 +39,9 @@ class Batch:
         return f"{self.source}__{self.stream}"
 
 
-class Landing(Protocol):
-    def read_state(self, source: str, stream: str) -> dict[str, Any] | None:
-        """The stream's last committed state, or None before its first run."""
+class LandingSession(Protocol):
+    def read_state(self, source: str, stream: str) -> StreamState:
+        """The stream's last committed state (empty before its first run)."""
         ...
 
     def write_batch(self, batch: Batch) -> None:
@@ -46,12 +49,27 @@ class Landing(Protocol):
         ...
 
 
-class Destination(Landing, Protocol):
+class Destination(LandingSession, Protocol):
     """A warehouse. `read_state`/`write_batch` on it open a connection for that one call;
     `session()` keeps one connection open for a whole stream run (one transaction per batch).
     """
 
-    def session(self) -> AbstractContextManager[Landing]: ...
+    def session(self) -> AbstractContextManager[LandingSession]: ...
+
+
+class OneCallSessions:
+    """`read_state`/`write_batch` on the destination itself: a session for that one call."""
+
+    def session(self) -> AbstractContextManager[LandingSession]:
+        raise NotImplementedError
+
+    def read_state(self, source: str, stream: str) -> StreamState:
+        with self.session() as landing:
+            return landing.read_state(source, stream)
+
+    def write_batch(self, batch: Batch) -> None:
+        with self.session() as landing:
+            landing.write_batch(batch)
 
 
 def table_name(source: str, stream: str) -> str:
@@ -60,3 +78,15 @@ def table_name(source: str, stream: str) -> str:
     if not name.replace("_", "").isalnum():
         raise ValueError(f"bad table name {name!r}")
     return name
+
+
+def state_columns(state: StreamState) -> tuple[str, Any, datetime | None]:
+    """meta.stream_state's (state JSON, state_version, last_full_scan_started_at) of a state."""
+    data = state.to_json()
+    return json.dumps(data, sort_keys=True), data["version"], state.full_scan_started_at
+
+
+def state_from_column(value: Any) -> StreamState:
+    if value is None:
+        return StreamState()
+    return StreamState.from_json(value if isinstance(value, dict) else json.loads(value))

@@ -21,9 +21,10 @@ from tenacity import (
     wait_exponential,
 )
 
-log = logging.getLogger("connectors.duckdb")
+from dwh.settings import DEFAULTS, parse_seconds
+
+log = logging.getLogger("dwh.duckdb")
 LOCK_TIMEOUT_SETTING = "WAREHOUSE_LOCK_TIMEOUT_SECONDS"
-DEFAULT_LOCK_TIMEOUT = 300.0
 
 
 def is_lock_conflict(exc: BaseException) -> bool:
@@ -31,11 +32,9 @@ def is_lock_conflict(exc: BaseException) -> bool:
 
 
 def lock_timeout() -> float:
-    value = os.environ.get(LOCK_TIMEOUT_SETTING, "")
-    try:
-        return max(0.0, float(value)) if value else DEFAULT_LOCK_TIMEOUT
-    except ValueError:
-        raise ValueError(f"{LOCK_TIMEOUT_SETTING} must be seconds, not {value!r}") from None
+    """WAREHOUSE_LOCK_TIMEOUT_SECONDS, validated (a bad value names the variable)."""
+    value = os.environ.get(LOCK_TIMEOUT_SETTING) or DEFAULTS[LOCK_TIMEOUT_SETTING]
+    return parse_seconds(LOCK_TIMEOUT_SETTING, value)
 
 
 def connect(

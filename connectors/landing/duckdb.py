@@ -4,19 +4,24 @@ DuckDB allows one writer per file: the connection is held only while a stream is
 """
 
 import contextlib
-import json
-import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pyarrow as pa
 
-from connectors.config import SANDBOX_DEFAULTS
-from connectors.destinations.base import Batch, table_name
-from connectors.destinations.duckdb_lock import connect
+from connectors.core.setting_checks import memory_size
+from connectors.core.state import StreamState
+from connectors.landing.base import (
+    Batch,
+    OneCallSessions,
+    state_columns,
+    state_from_column,
+    table_name,
+)
+from connectors.settings import TUNING
+from dwh.duckdb_lock import connect
 
 _RAW_DDL = """
 CREATE TABLE IF NOT EXISTS raw.{table} (
@@ -39,21 +44,15 @@ CREATE TABLE IF NOT EXISTS meta.stream_state (
     source VARCHAR NOT NULL, stream VARCHAR NOT NULL, state JSON,
     updated_at TIMESTAMPTZ NOT NULL, run_id VARCHAR NOT NULL
 );
+ALTER TABLE meta.stream_state ADD COLUMN IF NOT EXISTS state_version INTEGER;
+ALTER TABLE meta.stream_state ADD COLUMN IF NOT EXISTS last_full_scan_started_at TIMESTAMPTZ;
 CREATE TABLE IF NOT EXISTS meta.load_seq (
     table_name VARCHAR PRIMARY KEY, last_seq BIGINT NOT NULL
 );
 """
 
 _TIMESTAMP = pa.timestamp("us", tz="UTC")
-DEFAULT_MEMORY_LIMIT = SANDBOX_DEFAULTS["CONNECTORS_DUCKDB_MEMORY_LIMIT"]
-_SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
-
-
-def _size(text: str) -> str:
-    """A DuckDB memory size (`256MB`, `1GiB`), checked: it goes into a SET statement."""
-    if not _SIZE.match(text):
-        raise ValueError(f"not a memory size: {text!r} (e.g. 256MB, 1GiB)")
-    return text.strip()
+DEFAULT_MEMORY_LIMIT = next(s.default for s in TUNING if s.name == "CONNECTORS_DUCKDB_MEMORY_LIMIT")
 
 
 class _Catalog:
@@ -75,15 +74,21 @@ class _Catalog:
                 self._ready.add(table)
 
 
-class DuckDBDestination:
+class DuckDBDestination(OneCallSessions):
     """The warehouse file; `session()` is one connection for one stream run.
 
     Sessions are per thread (sources extracted side by side each hold one connection to the
     same database: DuckDB's one-writer rule is per process, not per connection).
     """
 
-    def __init__(self, path: str | Path, memory_limit: str | None = DEFAULT_MEMORY_LIMIT) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        memory_limit: str | None = DEFAULT_MEMORY_LIMIT,
+        timeout: float | None = None,
+    ) -> None:
         self.path = Path(path)
+        self.timeout = timeout  # lock wait; None = WAREHOUSE_LOCK_TIMEOUT_SECONDS
         # DuckDB keeps written blocks cached up to 80 % of RAM by default, so the landing
         # process grew with the data; landing needs little (one batch per stream at a time).
         self.memory_limit = memory_limit
@@ -98,10 +103,12 @@ class DuckDBDestination:
             yield current
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        con = connect(self.path)  # waits (bounded) while another process holds the lock
+        # Waits (bounded) while another process holds the lock.
+        con = connect(self.path, timeout=self.timeout)
         if self.memory_limit:
             # A setting of the database instance, which lives while a connection is open.
-            con.execute(f"SET memory_limit = '{_size(self.memory_limit)}'")
+            limit = memory_size("CONNECTORS_DUCKDB_MEMORY_LIMIT", self.memory_limit)
+            con.execute(f"SET memory_limit = '{limit}'")
         self._local.session = DuckDBSession(con, self._catalog)
         try:
             yield self._local.session
@@ -109,15 +116,10 @@ class DuckDBDestination:
             self._local.session = None
             con.close()
 
-    def read_state(self, source: str, stream: str) -> dict[str, Any] | None:
+    def read_state(self, source: str, stream: str) -> StreamState:
         if not self.path.exists():
-            return None
-        with self.session() as landing:
-            return landing.read_state(source, stream)
-
-    def write_batch(self, batch: Batch) -> None:
-        with self.session() as landing:
-            landing.write_batch(batch)
+            return StreamState()  # nothing landed yet: no file to create for a question
+        return super().read_state(source, stream)
 
 
 class DuckDBSession:
@@ -131,13 +133,13 @@ class DuckDBSession:
         self.con = con
         self._catalog = catalog
 
-    def read_state(self, source: str, stream: str) -> dict[str, Any] | None:
+    def read_state(self, source: str, stream: str) -> StreamState:
         self._catalog.ensure(self.con)
         row = self.con.execute(
             "SELECT state FROM meta.stream_state WHERE source = ? AND stream = ?",
             [source, stream],
         ).fetchall()
-        return json.loads(row[0][0]) if row and row[0][0] is not None else None
+        return state_from_column(row[0][0] if row else None)
 
     def _last_seq(self, table: str) -> int:
         """The table's highest _load_seq, from a one-row counter kept in the same transaction.
@@ -172,14 +174,18 @@ class DuckDBSession:
                     "DELETE FROM meta.stream_state WHERE source = ? AND stream = ?",
                     [batch.source, batch.stream],
                 )
+                state_json, version, full_scan = state_columns(batch.state)
                 con.execute(
-                    "INSERT INTO meta.stream_state VALUES (?, ?, ?::JSON, ?, ?)",
+                    "INSERT INTO meta.stream_state (source, stream, state, updated_at, run_id, "
+                    "state_version, last_full_scan_started_at) VALUES (?, ?, ?::JSON, ?, ?, ?, ?)",
                     [
                         batch.source,
                         batch.stream,
-                        json.dumps(batch.state, sort_keys=True),
+                        state_json,
                         batch.extracted_at,
                         batch.run_id,
+                        version,
+                        full_scan,
                     ],
                 )
             con.execute("COMMIT")

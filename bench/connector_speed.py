@@ -1,4 +1,4 @@
-"""Records/s per source against the sandbox: `python -m connectors.tools.measure --leads 2000`.
+"""Records/s per source against the sandbox: `python -m bench.connector_speed --leads 2000`.
 
 Generates a world, serves it with the fakes in their own process (limits off: this measures the
 connector and the landing, not the vendor's quota), extracts each source alone into a fresh
@@ -11,9 +11,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from connectors.destinations.duckdb import DuckDBDestination
+from connectors.landing.duckdb import DuckDBDestination
+from connectors.registry import STREAMS
 from connectors.run import StreamResult, close_readers, extract_source, extract_sources
-from connectors.streams import STREAMS
+from sandbox.remote import serving
+from sandbox.world import generate
 
 
 def _row(label: str, results: list[StreamResult], seconds: float) -> str:
@@ -23,7 +25,7 @@ def _row(label: str, results: list[StreamResult], seconds: float) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m connectors.tools.measure")
+    parser = argparse.ArgumentParser(prog="python -m bench.connector_speed")
     parser.add_argument("--leads", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--data", type=Path, help="an existing world instead of generating one")
@@ -34,9 +36,6 @@ def main(argv: list[str] | None = None) -> int:
         help="all sources side by side (extract_sources), as the pipeline runs them",
     )
     args = parser.parse_args(argv)
-
-    from sandbox.remote import serving
-    from sandbox.world import generate
 
     with tempfile.TemporaryDirectory() as tmp:
         world = args.data

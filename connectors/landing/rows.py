@@ -8,8 +8,8 @@ import orjson
 
 from connectors.core.redact import redact
 from connectors.core.timeutil import BadTimestamp, parse_datetime
-from connectors.destinations.base import QuarantineRow, RawRow
-from connectors.streams import Stream
+from connectors.core.vendor import Stream
+from connectors.landing.base import QuarantineRow, RawRow
 
 
 def to_json(record: Any) -> str:

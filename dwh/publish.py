@@ -13,7 +13,8 @@ from pathlib import Path
 
 import duckdb
 
-from connectors.destinations.duckdb_lock import connect as connect_duckdb
+from dwh.duckdb_lock import connect as connect_duckdb
+from dwh.settings import WarehouseSettings
 
 PUBLISHED_SCHEMA = "marts"
 
@@ -118,3 +119,13 @@ def publish_marts(
         for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
             leftover.unlink(missing_ok=True)
     return PublishResult(path=published_path, tables=counts, published_at=published_at)
+
+
+def publish(warehouse: WarehouseSettings, *, run_id: str) -> PublishResult:
+    """Publish the marts of the configured warehouse to its published path."""
+    return publish_marts(
+        published_path=warehouse.published_path,
+        run_id=run_id,
+        warehouse_path=None if warehouse.is_postgres else warehouse.path,
+        postgres_dsn=warehouse.postgres_dsn if warehouse.is_postgres else None,
+    )

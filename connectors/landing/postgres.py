@@ -4,14 +4,19 @@ One connection per stream run, one transaction per batch (like the DuckDB destin
 """
 
 import contextlib
-import json
 import threading
 from collections.abc import Iterator
-from typing import Any
 
 import psycopg
 
-from connectors.destinations.base import Batch, table_name
+from connectors.core.state import StreamState
+from connectors.landing.base import (
+    Batch,
+    OneCallSessions,
+    state_columns,
+    state_from_column,
+    table_name,
+)
 
 _META_DDL = [
     "CREATE SCHEMA IF NOT EXISTS raw",
@@ -23,6 +28,8 @@ _META_DDL = [
         source TEXT NOT NULL, stream TEXT NOT NULL, state JSONB,
         updated_at TIMESTAMPTZ NOT NULL, run_id TEXT NOT NULL,
         PRIMARY KEY (source, stream))""",
+    "ALTER TABLE meta.stream_state ADD COLUMN IF NOT EXISTS state_version INTEGER",
+    "ALTER TABLE meta.stream_state ADD COLUMN IF NOT EXISTS last_full_scan_started_at TIMESTAMPTZ",
 ]
 
 _RAW_DDL = """CREATE TABLE IF NOT EXISTS raw.{table} (
@@ -32,7 +39,7 @@ _RAW_DDL = """CREATE TABLE IF NOT EXISTS raw.{table} (
 _DDL_LOCK = threading.Lock()
 
 
-class PostgresDestination:
+class PostgresDestination(OneCallSessions):
     """The warehouse database; `session()` is one connection for one stream run."""
 
     def __init__(self, dsn: str) -> None:
@@ -54,14 +61,6 @@ class PostgresDestination:
                 yield self._local.session
             finally:
                 self._local.session = None
-
-    def read_state(self, source: str, stream: str) -> dict[str, Any] | None:
-        with self.session() as landing:
-            return landing.read_state(source, stream)
-
-    def write_batch(self, batch: Batch) -> None:
-        with self.session() as landing:
-            landing.write_batch(batch)
 
 
 class PostgresSession:
@@ -85,15 +84,13 @@ class PostgresSession:
                 self.con.execute(_RAW_DDL.format(table=table))
                 self._ready.add(table)
 
-    def read_state(self, source: str, stream: str) -> dict[str, Any] | None:
+    def read_state(self, source: str, stream: str) -> StreamState:
         self._ensure(None)
         row = self.con.execute(
             "SELECT state FROM meta.stream_state WHERE source = %s AND stream = %s",
             [source, stream],
         ).fetchone()
-        if not row or row[0] is None:
-            return None
-        return row[0] if isinstance(row[0], dict) else json.loads(row[0])
+        return state_from_column(row[0] if row else None)
 
     def write_batch(self, batch: Batch) -> None:
         table = table_name(batch.source, batch.stream)
@@ -131,16 +128,21 @@ class PostgresSession:
                              batch.extracted_at, batch.run_id)
                         )  # fmt: skip
             if batch.state is not None:
+                state_json, version, full_scan = state_columns(batch.state)
                 con.execute(
-                    "INSERT INTO meta.stream_state (source, stream, state, updated_at, run_id) "
-                    "VALUES (%s, %s, %s::jsonb, %s, %s) ON CONFLICT (source, stream) DO UPDATE "
-                    "SET state = EXCLUDED.state, updated_at = EXCLUDED.updated_at, "
-                    "run_id = EXCLUDED.run_id",
+                    "INSERT INTO meta.stream_state (source, stream, state, updated_at, run_id, "
+                    "state_version, last_full_scan_started_at) "
+                    "VALUES (%s, %s, %s::jsonb, %s, %s, %s, %s) ON CONFLICT (source, stream) "
+                    "DO UPDATE SET state = EXCLUDED.state, updated_at = EXCLUDED.updated_at, "
+                    "run_id = EXCLUDED.run_id, state_version = EXCLUDED.state_version, "
+                    "last_full_scan_started_at = EXCLUDED.last_full_scan_started_at",
                     [
                         batch.source,
                         batch.stream,
-                        json.dumps(batch.state, sort_keys=True),
+                        state_json,
                         batch.extracted_at,
                         batch.run_id,
+                        version,
+                        full_scan,
                     ],
                 )

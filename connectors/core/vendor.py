@@ -1,0 +1,115 @@
+"""How a vendor is declared: its settings, quotas, auth, reader and streams, as data.
+
+Each package under `connectors/sources/` exports one `Vendor`; `connectors/registry.py` lists
+them. Nothing outside a vendor's package names the vendor: the run, the CLI, the settings and
+the orchestration iterate the registry.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+from connectors.core.paging import Paginator, StreamBudget
+from connectors.core.state import StreamState
+
+if TYPE_CHECKING:
+    from connectors.core.http import Authenticator, HttpClient
+    from connectors.settings import Settings
+
+
+class ParseSetting(Protocol):
+    def __call__(self, variable: str, value: str) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable: its default (the embedded sandbox's), meaning and check."""
+
+    name: str
+    default: str
+    description: str
+    parse: ParseSetting
+    secret: bool = False
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """A published quota window: `calls` per `seconds` (86,400 for a daily quota)."""
+
+    calls: int
+    seconds: float
+
+
+@dataclass
+class Page:
+    """Records of one answer and the stream state that covers them (None = unchanged)."""
+
+    records: list[Any]
+    state: StreamState | None
+
+
+class SourceReader(Protocol):
+    client: "HttpClient"
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class StreamRun:
+    """One run of one stream, as its reader sees it."""
+
+    stream: "Stream"
+    state: StreamState  # the committed state it resumes from
+    budget: StreamBudget  # pages and seconds it may spend (paging.paginate enforces them)
+    started_at: datetime  # when the run began
+
+
+ReadStream = Callable[[Any, StreamRun], Iterator[Page]]
+
+
+@dataclass(frozen=True)
+class Stream:
+    """One stream: where its records come from and how they are keyed, ordered and paged.
+
+    `read` is the reader method that turns (stream, state) into pages; simple streams share
+    one, vendors with special incremental rules (Marketo's lead changes, Gong's lookback) bring
+    their own. `endpoint` is an API path or, for Salesforce, the SObject name.
+    """
+
+    name: str
+    description: str
+    primary_key: str  # dotted path into the record, e.g. "metaData.id"
+    cursor_field: str | None  # dotted path; None = full refresh
+    endpoint: str
+    records_path: str  # dotted path of the record list in an answer
+    paginator: Paginator
+    read: ReadStream
+    method: str = "GET"
+
+
+@dataclass(frozen=True)
+class Vendor:
+    """Everything the run needs to know about one vendor."""
+
+    name: str  # source name: raw tables are raw.<name>__<stream>
+    title: str  # for people: "Salesforce"
+    base_url_setting: str  # named when the host cannot be reached or is refused
+    settings: tuple[Setting, ...]
+    streams: tuple[Stream, ...]
+    auth: Callable[["Settings"], "Authenticator"]
+    reader: Callable[["Settings", "HttpClient"], SourceReader]
+    # Published per-window quotas the client paces itself to (none: the vendor reports usage).
+    rate_limits: tuple[RateLimit, ...] = ()
+    credential_settings: tuple[str, ...] = ()  # named when the vendor refuses the credentials
+
+    def stream(self, name: str) -> Stream:
+        for stream in self.streams:
+            if stream.name == name:
+                return stream
+        known = [s.name for s in self.streams]
+        raise KeyError(f"unknown stream {self.name}.{name}; known: {known}")
+
+    @property
+    def secret_settings(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.settings if s.secret)

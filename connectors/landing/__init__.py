@@ -1,0 +1,29 @@
+"""Landing: records of a page become raw rows (or quarantine rows) and are committed, with the
+stream state that covers them, to the warehouse's raw layer (DuckDB or Postgres)."""
+
+from connectors.landing.base import Batch, Destination, LandingSession, QuarantineRow, RawRow
+from dwh.settings import WarehouseSettings
+
+
+def destination_for(warehouse: WarehouseSettings, memory_limit: str | None = None) -> Destination:
+    """The landing destination of the configured warehouse target."""
+    if warehouse.is_postgres:
+        from connectors.landing.postgres import PostgresDestination
+
+        return PostgresDestination(warehouse.postgres_dsn)
+    from connectors.landing.duckdb import DuckDBDestination
+
+    warehouse.path.parent.mkdir(parents=True, exist_ok=True)
+    return DuckDBDestination(
+        warehouse.path, memory_limit=memory_limit, timeout=warehouse.lock_timeout
+    )
+
+
+__all__ = [
+    "Batch",
+    "Destination",
+    "LandingSession",
+    "QuarantineRow",
+    "RawRow",
+    "destination_for",
+]

@@ -1,0 +1,140 @@
+"""Settings: every variable a registered vendor or the connectors' tuning declares.
+
+Values come from explicit overrides, then the environment, then the declared default (the
+embedded sandbox's). `validate()` checks them all at the start of a run and raises one
+ConfigurationError naming every wrong variable; nothing is retried for it.
+"""
+
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from functools import cache
+from typing import Any
+
+from connectors.core import setting_checks as check
+from connectors.core.errors import ConfigurationError
+from connectors.core.redact import register_secret, register_secret_variable
+from connectors.core.vendor import Setting, Vendor
+
+# How the connectors run, whatever the vendor (all optional).
+TUNING: tuple[Setting, ...] = (
+    Setting(
+        "CONNECTORS_RATE_SCALE",
+        "1",
+        "multiplies every client-side rate limit (set it to a sandbox's clock_speed); "
+        "1 = the vendors' published quotas",
+        check.positive_number,
+    ),
+    Setting(
+        "CONNECTORS_CONNECT_TIMEOUT", "5", "seconds to open a connection", check.positive_number
+    ),
+    Setting(
+        "CONNECTORS_READ_TIMEOUT", "30", "seconds of silence while reading", check.positive_number
+    ),
+    Setting("CONNECTORS_MAX_ATTEMPTS", "8", "tries of one request", check.positive_int),
+    Setting(
+        "CONNECTORS_BACKOFF_MAX", "30", "longest pause between tries", check.non_negative_number
+    ),
+    Setting(
+        "CONNECTORS_PREFETCH_PAGES",
+        "2",
+        "pages read ahead while the current one lands (0: none)",
+        check.non_negative_int,
+    ),
+    Setting(
+        "CONNECTORS_DESCRIBE_TTL_HOURS",
+        "24",
+        "field lists (describe) are kept in the stream state and reused this long",
+        check.non_negative_number,
+    ),
+    Setting(
+        "CONNECTORS_DUCKDB_MEMORY_LIMIT",
+        "256MB",
+        "DuckDB memory of the landing process (its cache would otherwise grow with the data)",
+        check.memory_size,
+    ),
+    Setting(
+        "CONNECTORS_MAX_PAGES_PER_STREAM",
+        "200000",
+        "pages one stream may read in one run; the rest waits for the next run",
+        check.positive_int,
+    ),
+    Setting(
+        "CONNECTORS_MAX_STREAM_SECONDS",
+        "21600",
+        "wall time one stream may take in one run; the rest waits for the next run",
+        check.positive_number,
+    ),
+)
+
+
+def _vendors() -> tuple[Vendor, ...]:
+    from connectors.registry import VENDORS  # the registry imports every vendor package
+
+    return tuple(VENDORS.values())
+
+
+@cache
+def declared() -> dict[str, Setting]:
+    """Every declared setting by variable name."""
+    out = {s.name: s for s in TUNING}
+    for vendor in _vendors():
+        for setting in vendor.settings:
+            out[setting.name] = setting
+            if setting.secret:
+                register_secret_variable(setting.name)
+    return out
+
+
+class Settings(Mapping[str, str]):
+    """Read-only view: explicit overrides, then os.environ, then the declared defaults."""
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        known = declared()
+        merged = {name: s.default for name, s in known.items()}
+        merged.update({k: v for k, v in os.environ.items() if k in known and v != ""})
+        if env:
+            merged.update({k: v for k, v in env.items() if v is not None and v != ""})
+        self._values = merged
+        self._parsed: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> str:
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def value(self, name: str) -> Any:
+        """The parsed value of a declared setting (ConfigurationError naming it if wrong)."""
+        if name not in self._parsed:
+            self._parsed[name] = declared()[name].parse(name, self._values[name])
+        return self._parsed[name]
+
+    def number(self, name: str) -> float:
+        return float(self.value(name))
+
+    def secrets(self) -> list[str]:
+        known = declared()
+        return [v for k, v in self._values.items() if k in known and known[k].secret and v]
+
+    def validate(self, vendors: Iterable[Vendor] = ()) -> None:
+        """Check the tuning settings and those of `vendors`; one error names every bad one."""
+        names = [s.name for s in TUNING] + [s.name for v in vendors for s in v.settings]
+        problems: list[ConfigurationError] = []
+        for name in names:
+            try:
+                self.value(name)
+            except ConfigurationError as exc:
+                problems.append(exc)
+        for secret in self.secrets():
+            register_secret(secret)
+        if len(problems) == 1:
+            raise problems[0]
+        if problems:
+            variables = tuple(v for p in problems for v in p.settings)
+            raise ConfigurationError(
+                "settings are wrong: " + "; ".join(str(p).split("; check")[0] for p in problems),
+                variables,
+            )

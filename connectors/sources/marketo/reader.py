@@ -1,0 +1,243 @@
+"""Marketo REST: errors inside HTTP 200, paging tokens, leads found through their changes.
+
+Leads changed since the cursor: Marketo's REST Lead Database has no "leads updated since"
+query; the documented way is to read the lead-change activities (New Lead = 12, Change Data
+Value = 13) from a paging token taken at the cursor, then fetch those leads by id
+(`leads.json?filterType=id`, at most 300 ids a call). See connectors/README.md.
+"""
+
+import time
+from collections.abc import Iterator
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from connectors.core.cursor import CursorProgress
+from connectors.core.errors import (
+    RateLimitedError,
+    RetryableError,
+    TokenExpiredError,
+    VendorError,
+)
+from connectors.core.http import HttpClient, Response
+from connectors.core.paging import Answer, Request, dig, paginate
+from connectors.core.state import StreamState, fields_if_fresh, is_fresh
+from connectors.core.timeutil import to_iso_seconds, utcnow
+from connectors.core.vendor import Page, StreamRun
+from connectors.sources.marketo.auth import token_refused
+
+if TYPE_CHECKING:
+    from connectors.settings import Settings
+
+EPOCH = "1970-01-01T00:00:00Z"
+PAGE_SIZE = 300
+TYPE_IDS_PER_CALL = 10  # the API accepts at most 10 activityTypeIds per request
+TYPES_MAX_AGE = 3600.0  # seconds a types.json answer is reused within one process
+LEAD_CHANGE_TYPES = (12, 13)  # New Lead, Change Data Value
+TOKEN_CODES = {"601", "602"}
+THROTTLE_CODES = {"606", "615"}
+TRANSIENT_CODES = {"604", "608", "611", "713"}
+# Lead fields asked for when describe is unavailable; Marketo returns only a handful otherwise.
+FALLBACK_LEAD_FIELDS = [
+    "id",
+    "email",
+    "firstName",
+    "lastName",
+    "company",
+    "title",
+    "phone",
+    "leadSource",
+    "leadStatus",
+    "leadScore",
+    "createdAt",
+    "updatedAt",
+    "sfdcLeadId",
+    "sfdcContactId",
+    "sfdcAccountId",
+]
+
+
+def _batches(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+class MarketoReader:
+    def __init__(self, settings: "Settings", client: HttpClient) -> None:
+        self.base = settings.value("MARKETO_BASE_URL")
+        self.client = client
+        client.classify = self._classify
+        self.settings = settings
+        self._lead_fields: list[str] | None = None
+        self._lead_fields_at: datetime | None = None
+        self._types_cache: tuple[float, list[Any]] | None = None
+
+    def close(self) -> None:
+        self.client.close()
+
+    def _classify(self, response: Response) -> None:
+        body = response.body
+        if isinstance(body, dict) and body.get("error") in ("invalid_client", "unauthorized"):
+            # The identity endpoint's answer to a wrong client id or secret: no retry helps.
+            raise token_refused(response.status, body)
+        if response.status == 401:
+            raise TokenExpiredError("marketo: HTTP 401")
+        if response.status >= 500 or response.status == 429:
+            return  # the core retries these
+        if response.status >= 400:
+            raise VendorError(f"marketo: HTTP {response.status} {body} for {response.url}")
+        if not isinstance(body, dict):
+            raise RetryableError(f"marketo: unexpected answer from {response.url}")
+        if body.get("success", True):
+            return
+        errors = body.get("errors") or []
+        codes = {str(e.get("code")) for e in errors if isinstance(e, dict)}
+        if codes & TOKEN_CODES:
+            raise TokenExpiredError(f"marketo: token rejected {sorted(codes)}")
+        if codes & THROTTLE_CODES:
+            raise RateLimitedError(f"marketo: throttled {sorted(codes)}")
+        if codes & TRANSIENT_CODES:
+            raise RetryableError(f"marketo: transient error {sorted(codes)}")
+        raise VendorError(f"marketo: request failed {errors} for {response.url}")
+
+    def _get(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = self.client.request("GET", f"{self.base}{path}", params=params).body
+        return body
+
+    # -- paging tokens -----------------------------------------------------------------
+    def _token_pages(
+        self, run: StreamRun, path: str, since: datetime | None, params: dict[str, Any]
+    ) -> Iterator[Answer]:
+        """The pages of one paging-token listing from `since` (while `moreResult` is true)."""
+        start = to_iso_seconds(since) if since else EPOCH
+        token = self._get("/rest/v1/activities/pagingtoken.json", {"sinceDatetime": start}).get(
+            "nextPageToken"
+        )
+        if not token:
+            raise VendorError("marketo: pagingtoken.json returned no nextPageToken")
+        first = Request(
+            "GET",
+            f"{self.base}{path}",
+            params={**params, "nextPageToken": str(token), "batchSize": PAGE_SIZE},
+        )
+        yield from paginate(self.client, first, run.stream.paginator, run.budget)
+
+    @staticmethod
+    def _records(run: StreamRun, answer: Answer) -> list[Any]:
+        return list(dig(answer.body, run.stream.records_path) or [])
+
+    # -- activity types ----------------------------------------------------------------
+    def _types(self) -> list[Any]:
+        """types.json, asked once for both streams that need it (activity_types, activities)
+        and again only after TYPES_MAX_AGE seconds in a long-lived process."""
+        if self._types_cache is None or time.monotonic() - self._types_cache[0] > TYPES_MAX_AGE:
+            body = self._get("/rest/v1/activities/types.json")
+            self._types_cache = (time.monotonic(), list(body.get("result") or []))
+        return self._types_cache[1]
+
+    def activity_type_ids(self) -> list[int]:
+        return sorted(int(t["id"]) for t in self._types() if isinstance(t, dict) and "id" in t)
+
+    def read_activity_types(self, run: StreamRun) -> Iterator[Page]:
+        yield Page(self._types(), run.state.evolve(full_refresh_at=utcnow()))
+
+    # -- activities --------------------------------------------------------------------
+    def read_activities(self, run: StreamRun) -> Iterator[Page]:
+        """All types, 10 ids a call; each group keeps its own cursor so a crash resumes exactly."""
+        partitions = dict(run.state.partition_cursors)
+        type_ids = self.activity_type_ids()
+        for group in _batches(type_ids, TYPE_IDS_PER_CALL):
+            starts = [partitions.get(str(t), run.state.cursor) for t in group]
+            since = None if any(s is None for s in starts) else min(s for s in starts if s)
+            progress = CursorProgress(since, run.stream.cursor_field or "activityDate")
+            params = {"activityTypeIds": ",".join(str(t) for t in group)}
+            for answer in self._token_pages(run, run.stream.endpoint, since, params):
+                records = self._records(run, answer)
+                progress.observe(records)
+                reached = progress.final() if answer.last else progress.committable()
+                if reached is not None:
+                    partitions.update({str(t): reached for t in group})
+                yield Page(records, self._activities_state(run.state, partitions, type_ids))
+
+    @staticmethod
+    def _activities_state(
+        state: StreamState, partitions: dict[str, datetime | None], type_ids: list[int]
+    ) -> StreamState:
+        values = [partitions.get(str(t)) for t in type_ids]
+        known = [v for v in values if v]
+        overall = min(known) if known and len(known) == len(values) else None
+        return state.evolve(cursor=overall, partition_cursors=dict(partitions))
+
+    def read_deleted_leads(self, run: StreamRun) -> Iterator[Page]:
+        progress = CursorProgress(run.state.cursor, run.stream.cursor_field or "activityDate")
+        for answer in self._token_pages(run, run.stream.endpoint, run.state.cursor, {}):
+            records = self._records(run, answer)
+            progress.observe(records)
+            reached = progress.final() if answer.last else progress.committable()
+            yield Page(records, run.state.evolve(cursor=reached))
+
+    # -- leads ---------------------------------------------------------------------------
+    def lead_fields(self) -> list[str]:
+        # A described list expires with the TTL; the fallback after a failed describe stays for
+        # this reader (one describe per page would not heal it) and never reaches the state.
+        ttl = float(self.settings.value("CONNECTORS_DESCRIBE_TTL_HOURS"))
+        expired = self._lead_fields_at is not None and not is_fresh(
+            self._lead_fields_at, ttl, utcnow()
+        )
+        if self._lead_fields is None or expired:
+            try:
+                body = self._get("/rest/v1/leads/describe.json")
+                names = [(f.get("rest") or {}).get("name") for f in body.get("result") or []]
+                self._lead_fields = [str(n) for n in names if n] or list(FALLBACK_LEAD_FIELDS)
+                self._lead_fields_at = utcnow()
+            except VendorError:
+                self._lead_fields = list(FALLBACK_LEAD_FIELDS)
+                self._lead_fields_at = None
+        return self._lead_fields
+
+    def _reuse_lead_fields(self, state: StreamState) -> None:
+        """The field list the last run kept in the leads state, while it is fresh. A field
+        Marketo no longer has is only missing from the answer, so a stale list costs no error."""
+        if self._lead_fields is not None:
+            return
+        ttl = float(self.settings.value("CONNECTORS_DESCRIBE_TTL_HOURS"))
+        kept = fields_if_fresh(state, ttl, utcnow())
+        if kept is not None:
+            self._lead_fields, self._lead_fields_at = list(kept), state.described_at
+
+    def read_leads(self, run: StreamRun) -> Iterator[Page]:
+        """Lead-change activities since the cursor -> changed lead ids -> the leads themselves."""
+        progress = CursorProgress(run.state.cursor, "activityDate")
+        self._reuse_lead_fields(run.state)
+        params = {"activityTypeIds": ",".join(str(t) for t in LEAD_CHANGE_TYPES)}
+        for answer in self._token_pages(run, "/rest/v1/activities.json", run.state.cursor, params):
+            activities = self._records(run, answer)
+            progress.observe(activities)
+            ids = list(
+                dict.fromkeys(
+                    int(a["leadId"])
+                    for a in activities
+                    if isinstance(a, dict) and a.get("leadId") is not None
+                )
+            )
+            # A page holds at most 300 activities, so at most one leads call per page; the
+            # cursor moves only with the leads it covers.
+            leads = self._fetch_leads(ids) if ids else []
+            reached = progress.final() if answer.last else progress.committable()
+            described = (
+                {"fields": tuple(self._lead_fields or ()), "described_at": self._lead_fields_at}
+                if self._lead_fields_at is not None
+                else {}
+            )
+            yield Page(leads, run.state.evolve(cursor=reached, **described))
+
+    def _fetch_leads(self, ids: list[int]) -> list[Any]:
+        body = self._get(
+            "/rest/v1/leads.json",
+            {
+                "filterType": "id",
+                "filterValues": ",".join(str(i) for i in ids),
+                "fields": ",".join(self.lead_fields()),
+                "batchSize": PAGE_SIZE,
+            },
+        )
+        return body.get("result") or []

@@ -1,0 +1,67 @@
+"""Salesforce (SFA/CRM): OAuth password grant, describe-driven SOQL through queryAll."""
+
+from connectors.core import setting_checks as check
+from connectors.core.paging import NextUrlPaginator
+from connectors.core.vendor import Setting, Stream, Vendor
+from connectors.sources.salesforce.auth import CREDENTIALS, SalesforceAuth
+from connectors.sources.salesforce.reader import SalesforceReader
+
+# Each answer names the next page (relative URL) until `done` is true.
+QUERY_PAGING = NextUrlPaginator(next_field="nextRecordsUrl", done_field="done")
+
+
+def _sobject(name: str, sobject: str, what: str, cursor: str = "SystemModstamp") -> Stream:
+    return Stream(
+        name=name,
+        description=f"Salesforce {sobject} ({what}) via queryAll, deleted rows included.",
+        primary_key="Id",
+        cursor_field=cursor,
+        endpoint=sobject,
+        records_path="records",
+        paginator=QUERY_PAGING,
+        read=SalesforceReader.read_sobject,
+    )
+
+
+VENDOR = Vendor(
+    name="salesforce",
+    title="Salesforce",
+    base_url_setting="SALESFORCE_LOGIN_URL",
+    credential_settings=CREDENTIALS,
+    settings=(
+        Setting(
+            "SALESFORCE_LOGIN_URL",
+            "http://127.0.0.1:8701",
+            "token endpoint host: https://login.salesforce.com, https://test.salesforce.com "
+            "or your My Domain; the API host is the token's instance_url",
+            check.url,
+        ),
+        Setting("SALESFORCE_CLIENT_ID", "sandbox-sf-client", "connected app", check.text, True),
+        Setting("SALESFORCE_CLIENT_SECRET", "sandbox-sf-secret", "connected app", check.text, True),
+        Setting("SALESFORCE_USERNAME", "etl@sandbox.example", "integration user", check.text),
+        Setting(
+            "SALESFORCE_PASSWORD",
+            "sandbox-sf-password",
+            "password followed by the security token",
+            check.secret_text,
+            True,
+        ),
+        Setting("SALESFORCE_API_VERSION", "62.0", "REST API version", check.api_version),
+    ),
+    streams=(
+        _sobject("user", "User", "reps"),
+        _sobject("user_role", "UserRole", "roles, mapped to teams"),
+        _sobject("account", "Account", "companies"),
+        _sobject("contact", "Contact", "people at accounts"),
+        _sobject("lead", "Lead", "leads with the handoff custom fields"),
+        _sobject("opportunity", "Opportunity", "deals"),
+        _sobject("opportunity_history", "OpportunityHistory", "stage changes"),
+        _sobject("lead_history", "LeadHistory", "field changes", cursor="CreatedDate"),
+        _sobject("task", "Task", "calls and e-mails"),
+        _sobject("event", "Event", "meetings"),
+    ),
+    auth=SalesforceAuth,
+    reader=SalesforceReader,
+    # No per-second quota is published; the daily one is read from Sforce-Limit-Info.
+    rate_limits=(),
+)

@@ -1,1 +1,0 @@
-"""Small operator tools (measurement scripts)."""
