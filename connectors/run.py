@@ -16,14 +16,15 @@ from datetime import datetime
 
 from pyrate_limiter import Rate
 
+from connectors.core.errors import ResponseDeadlineError, UntrustedOriginError
 from connectors.core.http import HttpClient, HttpStats, scaled_rate
-from connectors.core.paging import StreamBudget, StreamBudgetSpent
+from connectors.core.paging import PagingError, StreamBudget, StreamBudgetSpent
 from connectors.core.prefetch import prefetched
 from connectors.core.state import StreamState
 from connectors.core.timeutil import to_iso, utcnow
 from connectors.core.vendor import SourceReader, StreamRun, Vendor
 from connectors.landing.base import Batch, Destination, LandingSession, QuarantineRow, RawRow
-from connectors.landing.rows import split_page
+from connectors.landing.rows import rejected_rows, split_page
 from connectors.registry import STREAMS, get_vendor
 from connectors.settings import Settings
 
@@ -44,9 +45,17 @@ class StreamResult:
     cursor_after: str | None = None
     # Why the stream stopped before its end (page or time budget spent), else None.
     stopped_early: str | None = None
+    # Records whose cursor value lay in the future: landed, the cursor capped at the run start.
+    future_dated: int = 0
+
+    @property
+    def quarantined_share(self) -> float:
+        return self.quarantined / self.records_sent if self.records_sent else 0.0
 
 
 PageCallback = Callable[[StreamResult], None]
+# Errors about one answer of a vendor: their message gets the stream that met them.
+NAMED_BY_STREAM = (UntrustedOriginError, ResponseDeadlineError, PagingError)
 
 
 @dataclass(frozen=True)
@@ -135,10 +144,14 @@ def _new_reader(vendor: Vendor, settings: Settings) -> SourceReader:
     client = HttpClient(
         vendor.name,
         base_url_setting=vendor.base_url_setting,
+        origins=[settings.value(vendor.base_url_setting)],
         rates=_rates(vendor, settings.value("CONNECTORS_RATE_SCALE")),
         connect_timeout=settings.value("CONNECTORS_CONNECT_TIMEOUT"),
         read_timeout=settings.value("CONNECTORS_READ_TIMEOUT"),
+        response_deadline=settings.value("CONNECTORS_RESPONSE_DEADLINE_SECONDS"),
+        max_response_bytes=settings.value("CONNECTORS_MAX_RESPONSE_MB") * 2**20,
         max_attempts=settings.value("CONNECTORS_MAX_ATTEMPTS"),
+        connect_attempts=settings.value("CONNECTORS_CONNECT_ATTEMPTS"),
         backoff_max=settings.value("CONNECTORS_BACKOFF_MAX"),
     )
     client.auth = vendor.auth(settings)
@@ -222,9 +235,10 @@ def extract_stream(
         try:
             for page in pages:
                 rows, quarantine = split_page(spec, page.records)
+                quarantine += rejected_rows(page.rejects)
                 pending.add(rows, quarantine, page.state)
                 result.pages += 1
-                result.records_sent += len(page.records)
+                result.records_sent += len(page.records) + len(page.rejects)
                 result.loaded += len(rows)
                 result.quarantined += len(quarantine)
                 if pending.full(batch_policy):
@@ -237,12 +251,14 @@ def extract_stream(
             # Not a failure: what was read is committed below; the next run goes on from it.
             result.stopped_early = str(spent)
             log.warning("%s; the next run continues from the committed cursor", spent)
-        except BaseException:
+        except BaseException as exc:
             # A vendor error or an interrupt: the pages already read are whole and their
             # state covers them, so they are kept (as with one commit per page) before the
             # error propagates. Only a hard kill loses them; the resumed cursor re-reads them.
             if not pending.failed:
                 commit(pending)
+            if isinstance(exc, NAMED_BY_STREAM) and f"{source}.{stream}" not in str(exc):
+                raise type(exc)(f"{source}.{stream}: {exc}") from None  # say whose answer
             raise
         finally:
             close = getattr(pages, "close", None)
@@ -251,6 +267,16 @@ def extract_stream(
         commit(pending)
     result.requests = reader.client.stats.requests - requests_before
     result.seconds = time.monotonic() - started
+    result.future_dated = run.future_dated
+    if result.future_dated:
+        log.warning(
+            "%s.%s: %d records carry a %s later than this run's start; they landed, and the "
+            "cursor stays at the run's start so no later change is skipped",
+            source,
+            stream,
+            result.future_dated,
+            spec.cursor_field,
+        )
     log.info(
         "%s.%s: sent=%d loaded=%d quarantined=%d pages=%d requests=%d %.2fs",
         source,

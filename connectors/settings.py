@@ -30,7 +30,25 @@ TUNING: tuple[Setting, ...] = (
     Setting(
         "CONNECTORS_READ_TIMEOUT", "30", "seconds of silence while reading", check.positive_number
     ),
+    Setting(
+        "CONNECTORS_RESPONSE_DEADLINE_SECONDS",
+        "300",
+        "total time one answer may take, body included (a trickling body is cut off)",
+        check.positive_number,
+    ),
+    Setting(
+        "CONNECTORS_MAX_RESPONSE_MB",
+        "512",
+        "largest answer accepted, in MB",
+        check.positive_int,
+    ),
     Setting("CONNECTORS_MAX_ATTEMPTS", "8", "tries of one request", check.positive_int),
+    Setting(
+        "CONNECTORS_CONNECT_ATTEMPTS",
+        "3",
+        "tries while the host refuses connections (a wrong base URL fails within seconds)",
+        check.positive_int,
+    ),
     Setting(
         "CONNECTORS_BACKOFF_MAX", "30", "longest pause between tries", check.non_negative_number
     ),
@@ -63,6 +81,13 @@ TUNING: tuple[Setting, ...] = (
         "21600",
         "wall time one stream may take in one run; the rest waits for the next run",
         check.positive_number,
+    ),
+    Setting(
+        "CONNECTORS_QUARANTINE_MAX_SHARE",
+        "0.01",
+        "share of a stream run's records that may be quarantined before its check fails "
+        "(any quarantined record warns)",
+        check.share,
     ),
 )
 

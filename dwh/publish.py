@@ -55,10 +55,10 @@ def _copy_from_duckdb(con: duckdb.DuckDBPyConnection, warehouse: Path, schema: s
 
 
 def _copy_from_postgres(con: duckdb.DuckDBPyConnection, dsn: str, schema: str) -> list[str]:
-    import psycopg  # only needed for the Postgres target
+    from dwh.postgres import connect as connect_postgres  # only for the Postgres target
 
     names: list[str] = []
-    with psycopg.connect(dsn) as pg:
+    with connect_postgres(dsn) as pg:
         rows = pg.execute(
             "select table_name from information_schema.tables where table_schema = %s order by 1",
             [schema],

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 import duckdb
 
 from dwh.duckdb_lock import connect as connect_duckdb
+from dwh.postgres import connect as connect_postgres
 from dwh.settings import WarehouseSettings
 
 
@@ -105,9 +106,7 @@ class PostgresSqlSession:
 def sql_session(settings: WarehouseSettings, *, read_only: bool = False) -> Iterator[SqlSession]:
     """A short session on the configured target (DuckDB: waits, bounded, for the file lock)."""
     if settings.is_postgres:
-        import psycopg
-
-        with psycopg.connect(settings.postgres_dsn, autocommit=True) as con:
+        with connect_postgres(settings.postgres_dsn, autocommit=True) as con:
             yield PostgresSqlSession(con)
         return
     con = connect_duckdb(settings.path, read_only=read_only, timeout=settings.lock_timeout)

@@ -44,3 +44,11 @@ class UnreachableError(RetryableError):
 
 class QuotaExhaustedError(VendorError):
     """The vendor's daily API quota is spent; retrying today would only make it worse."""
+
+
+class UntrustedOriginError(VendorError):
+    """A vendor answer pointed somewhere other than the vendor's origin: nothing was sent."""
+
+
+class ResponseDeadlineError(RetryableError):
+    """An answer did not complete within its total deadline (a stalled or trickling body)."""

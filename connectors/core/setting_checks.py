@@ -77,6 +77,13 @@ def non_negative_int(variable: str, value: str) -> int:
     return int(number)
 
 
+def share(variable: str, value: str) -> float:
+    number = _number(variable, value, "a share between 0 and 1")
+    if not 0 <= number <= 1:
+        raise _bad(variable, "a share between 0 and 1", value)
+    return number
+
+
 _API_VERSION = re.compile(r"^\d{2,3}\.\d$")
 
 

@@ -6,10 +6,11 @@ the orchestration iterate the registry.
 """
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from connectors.core.cursor import CursorProgress
 from connectors.core.paging import Paginator, StreamBudget
 from connectors.core.state import StreamState
 
@@ -43,10 +44,14 @@ class RateLimit:
 
 @dataclass
 class Page:
-    """Records of one answer and the stream state that covers them (None = unchanged)."""
+    """Records of one answer and the stream state that covers them (None = unchanged).
+
+    `rejects` are (reason, record) pairs the reader could not use (a lead-change activity
+    whose lead id is not a number): they are quarantined with the page, never dropped."""
 
     records: list[Any]
     state: StreamState | None
+    rejects: list[tuple[str, Any]] = field(default_factory=list)
 
 
 class SourceReader(Protocol):
@@ -62,7 +67,20 @@ class StreamRun:
     stream: "Stream"
     state: StreamState  # the committed state it resumes from
     budget: StreamBudget  # pages and seconds it may spend (paging.paginate enforces them)
-    started_at: datetime  # when the run began
+    started_at: datetime  # when the run began: no cursor is committed past it
+    passes: list[CursorProgress] = field(default_factory=list)
+
+    def progress(self, start: datetime | None, cursor_field: str | None = None) -> CursorProgress:
+        """A cursor pass of this run, capped at its start (see CursorProgress)."""
+        field_path = cursor_field or self.stream.cursor_field
+        assert field_path is not None, f"{self.stream.name} has no cursor field"
+        tracker = CursorProgress(start, field_path, ceiling=self.started_at)
+        self.passes.append(tracker)
+        return tracker
+
+    @property
+    def future_dated(self) -> int:
+        return sum(p.future_dated for p in self.passes)
 
 
 ReadStream = Callable[[Any, StreamRun], Iterator[Page]]

@@ -17,6 +17,7 @@ from connectors.landing.base import (
     state_from_column,
     table_name,
 )
+from dwh.postgres import connect as connect_postgres
 
 _META_DDL = [
     "CREATE SCHEMA IF NOT EXISTS raw",
@@ -55,7 +56,7 @@ class PostgresDestination(OneCallSessions):
             yield current
             return
         # autocommit: each write_batch opens its own explicit transaction block.
-        with psycopg.connect(self.dsn, autocommit=True) as con:
+        with connect_postgres(self.dsn, autocommit=True) as con:
             self._local.session = PostgresSession(con, self._ready)
             try:
                 yield self._local.session

@@ -6,6 +6,7 @@ from typing import Any
 
 import orjson
 
+from connectors.core.http import MAX_DEPTH, TooDeep
 from connectors.core.redact import redact
 from connectors.core.timeutil import BadTimestamp, parse_datetime
 from connectors.core.vendor import Stream
@@ -29,10 +30,47 @@ def _stdlib_json(record: Any) -> str:
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
+# A quarantine row keeps the start of what the vendor sent, never an unbounded payload.
+QUARANTINE_EXCERPT = 16_384
+
+
+def _excerpt(text: str) -> str:
+    return redact(text if len(text) <= QUARANTINE_EXCERPT else text[:QUARANTINE_EXCERPT] + "…")
+
+
 def _safe(record: Any) -> str:
-    """A quarantine payload that always stores: ASCII escapes where UTF-8 would fail."""
-    text = to_json(record)
-    return json.dumps(record, separators=(",", ":")) if _unencodable(text) else text
+    """A quarantine payload that always stores: ASCII escapes where UTF-8 would fail, the
+    start of a too-deep value where the record cannot be written as JSON at all."""
+    try:
+        text = to_json(record)
+        return json.dumps(record, separators=(",", ":")) if _unencodable(text) else text
+    except (TypeError, ValueError, RecursionError):
+        return json.dumps(_printable(record), separators=(",", ":"))
+
+
+def _printable(value: Any, depth: int = 0) -> Any:
+    """The record with TooDeep marks and anything unwritable shown as text (bounded depth)."""
+    if isinstance(value, TooDeep):
+        return f"<nested deeper than {MAX_DEPTH} levels: {value.excerpt}>"
+    if depth > 20:
+        return "<…>"
+    if isinstance(value, dict):
+        return {str(k): _printable(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_printable(v, depth + 1) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return repr(value)
+
+
+def _holds_too_deep(value: Any) -> bool:
+    if isinstance(value, TooDeep):
+        return True
+    if isinstance(value, dict):
+        return any(_holds_too_deep(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_too_deep(v) for v in value)
+    return False
 
 
 def _unencodable(text: str) -> str | None:
@@ -59,6 +97,15 @@ def _getter(path: str) -> Callable[[dict[str, Any]], Any]:
     return get
 
 
+def _key_problem(key: Any, path: str) -> str | None:
+    """Why `key` cannot be a primary key (text or a whole number), or None."""
+    if key is None or (isinstance(key, str) and not key.strip()):
+        return f"missing primary key {path}"
+    if isinstance(key, bool) or not isinstance(key, str | int):
+        return f"primary key {path} is a {type(key).__name__}, not text or a whole number"
+    return None
+
+
 def split_page(stream: Stream, records: list[Any]) -> tuple[list[RawRow], list[QuarantineRow]]:
     """Each record becomes one raw row or one quarantine row: loaded + quarantined = sent."""
     key_of = _getter(stream.primary_key)
@@ -67,27 +114,33 @@ def split_page(stream: Stream, records: list[Any]) -> tuple[list[RawRow], list[Q
     quarantine: list[QuarantineRow] = []
     for record in records:
         if not isinstance(record, dict):
-            quarantine.append(QuarantineRow("record is not a JSON object", redact(_safe(record))))
+            quarantine.append(QuarantineRow("record is not a JSON object", _excerpt(_safe(record))))
             continue
         try:
             text = orjson.dumps(record).decode()  # always valid UTF-8
         except TypeError:
-            text = _stdlib_json(record)
+            try:
+                text = _stdlib_json(record)
+            except (TypeError, ValueError, RecursionError):
+                # A TooDeep mark (a value nested past MAX_DEPTH) or another unwritable value.
+                reason = (
+                    f"nested deeper than {MAX_DEPTH} levels"
+                    if _holds_too_deep(record)
+                    else "record cannot be written as JSON"
+                )
+                quarantine.append(QuarantineRow(reason, _excerpt(_safe(record))))
+                continue
             problem = _unencodable(text)
         else:
             problem = None
         if problem:
-            # JSON allows "\ud800" escapes that no UTF-8 store accepts: keep it, escaped, aside.
-            quarantine.append(QuarantineRow(problem, redact(_safe(record))))
+            # Lone surrogates: a JSON "\ud800" escape, or bytes that were not UTF-8 at all.
+            quarantine.append(QuarantineRow(problem, _excerpt(_safe(record))))
             continue
         key = key_of(record)
-        if (
-            key is None
-            or (isinstance(key, str) and not key.strip())
-            or isinstance(key, dict | list)
-        ):
-            reason = f"missing primary key {stream.primary_key}"
-            quarantine.append(QuarantineRow(reason, redact(text)))
+        key_problem = _key_problem(key, stream.primary_key)
+        if key_problem:
+            quarantine.append(QuarantineRow(key_problem, _excerpt(text)))
             continue
         cursor = None
         if cursor_of is not None:
@@ -96,7 +149,12 @@ def split_page(stream: Stream, records: list[Any]) -> tuple[list[RawRow], list[Q
                 cursor = parse_datetime(value)
             except BadTimestamp:
                 reason = f"unparseable cursor {stream.cursor_field}: {value!r}"[:300]
-                quarantine.append(QuarantineRow(reason, redact(text)))
+                quarantine.append(QuarantineRow(reason, _excerpt(text)))
                 continue
         rows.append(RawRow(str(key), cursor, text))
     return rows, quarantine
+
+
+def rejected_rows(rejects: list[tuple[str, Any]]) -> list[QuarantineRow]:
+    """A reader's rejects (reason, record) as quarantine rows."""
+    return [QuarantineRow(reason, _excerpt(_safe(record))) for reason, record in rejects]

@@ -20,6 +20,9 @@ from urllib.parse import parse_qs, urlsplit
 
 from sandbox.fakes.faults import FaultConfig, FaultDice
 
+# Placeholders of hostile answers, swapped for raw bytes after serialisation.
+DEEP = "@@sandbox-deep@@"
+NOT_UTF8 = "@@sandbox-not-utf8@@"
 JSON_TYPE = "application/json;charset=UTF-8"
 
 
@@ -53,6 +56,7 @@ class Response:
     # Set by fault injection: how the handler should misbehave while sending.
     truncate: bool = False
     drop: bool = False
+    trickle_seconds: float = 0.0  # hostile mode: one byte of the body at a time
 
 
 def json_response(status: int, payload: Any, headers: dict[str, str] | None = None) -> Response:
@@ -275,6 +279,7 @@ class FakeServer:
             self.authenticated_requests = 0
             self.drift_active = False
             self.mutated_by_fault = False
+            self.hostile_record_sent = False
 
     def note_page(self, records: int) -> None:
         """Called by data endpoints after building a page: drives drift and mutate faults."""
@@ -352,7 +357,49 @@ class FakeServer:
                 return limited
         response = route.handler(request)
         response.truncate = truncate and len(response.body) > 1
+        if config.hostile and dice.active:
+            response = self._hostile(config, route, request, response)
         return response
+
+    # ---------------------------------------------------------------- hostile mode
+    def _hostile(
+        self, config: FaultConfig, route: Route, request: Request, response: Response
+    ) -> Response:
+        case = config.hostile
+        if case == "redirect_foreign" and route.needs_auth:
+            target = config.foreign_url + request.path
+            return Response(302, b"", {"Location": target})
+        if case == "trickle_body" and route.needs_auth:
+            response.trickle_seconds = config.trickle_seconds
+            return response
+        if response.status != 200 or not response.body.startswith(b"{"):
+            return response
+        payload = json.loads(response.body)
+        changed = self.hostile_answer(str(case), config, route.template, request, payload)
+        if changed is None:
+            return response
+        body = json.dumps(changed, ensure_ascii=False, separators=(",", ":")).encode()
+        body = body.replace(b'"' + DEEP.encode() + b'"', b"[" * 10_000 + b"]" * 10_000)
+        body = body.replace(b'"' + NOT_UTF8.encode() + b'"', b'"bad \xff\xfe bytes"')
+        return Response(response.status, body, response.headers, response.content_type)
+
+    def hostile_answer(
+        self, case: str, config: FaultConfig, template: str, request: Request, payload: Any
+    ) -> Any:
+        """The vendor's answer as a hostile or broken vendor would send it (None = as is).
+
+        `DEEP` and `NOT_UTF8` placed as string values become a 10,000-level array and bytes
+        that are not UTF-8 in the body sent. Record mutations are applied once (`bad_record`).
+        """
+        return None
+
+    def bad_record_once(self) -> bool:
+        """True the first time a record mutation is asked for since the faults were set."""
+        with self.lock:
+            if self.hostile_record_sent:
+                return False
+            self.hostile_record_sent = True
+            return True
 
     def _match(self, request: Request) -> tuple[Route | None, Response | None]:
         allowed = False
@@ -429,6 +476,17 @@ class _Server(ThreadingHTTPServer):
 
 
 class _Handler(BaseHTTPRequestHandler):
+    def _trickle(self, response: Response) -> None:
+        """One byte at a time until the body is out or the client hangs up."""
+        self.close_connection = True
+        try:
+            for byte in response.body:
+                self.wfile.write(bytes((byte,)))
+                self.wfile.flush()
+                time.sleep(response.trickle_seconds)
+        except OSError:
+            pass
+
     protocol_version = "HTTP/1.1"  # keep-alive, so a client's Session reuses connections
     disable_nagle_algorithm = True  # otherwise each keep-alive response stalls ~40 ms
     server: _Server
@@ -467,6 +525,9 @@ class _Handler(BaseHTTPRequestHandler):
         if response.truncate:
             self.send_header("Connection", "close")
         self.end_headers()
+        if response.trickle_seconds:
+            self._trickle(response)
+            return
         if response.truncate:
             self.wfile.write(response.body[: len(response.body) // 2])
             self.wfile.flush()

@@ -5,6 +5,18 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 TIMEOUT_MODES = ("sleep", "drop")
+# A hostile or broken vendor (sandbox/README.md, "Hostile mode"): one case at a time.
+HOSTILE_CASES = (
+    "foreign_next_url",  # Salesforce nextRecordsUrl absolute on another host
+    "foreign_instance_url",  # Salesforce token answer's instance_url on another host
+    "redirect_foreign",  # every data request answered with a redirect to another host
+    "repeat_cursor",  # the next-page URL, paging token or cursor repeats itself
+    "trickle_body",  # data answers sent one byte every `trickle_seconds`
+    "future_modstamp",  # one record's cursor field in the year 2999
+    "deep_json",  # one record holds a value nested 10,000 levels deep
+    "invalid_utf8",  # one record holds bytes that are not UTF-8
+    "wrong_typed_ids",  # one record's id (or a Marketo activity's leadId) of the wrong type
+)
 
 
 @dataclass
@@ -34,6 +46,10 @@ class FaultConfig:
     mutate_create: int = 1
     # Sources the faults apply to; None means all three.
     sources: list[str] | None = None
+    # One of HOSTILE_CASES (None = an honest vendor), and the attacker's host it points to.
+    hostile: str | None = None
+    foreign_url: str = "http://127.0.0.1:9"
+    trickle_seconds: float = 2.0
 
     def __post_init__(self) -> None:
         for name in ("server_error_rate", "timeout_rate", "truncate_rate", "rate_limit_rate"):
@@ -46,6 +62,8 @@ class FaultConfig:
             )
         if self.token_expiry_every < 0:
             raise ValueError("token_expiry_every must be >= 0")
+        if self.hostile is not None and self.hostile not in HOSTILE_CASES:
+            raise ValueError(f"hostile must be one of {HOSTILE_CASES}, got {self.hostile!r}")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

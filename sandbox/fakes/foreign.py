@@ -20,7 +20,9 @@ BAIT = {
     "done": True,
     "records": [{"Id": "00QFOREIGN00000001", "SystemModstamp": "2026-01-01T00:00:00.000+0000"}],
     "success": True,
-    "result": [{"id": 999999999, "marketoGUID": "foreign-1", "activityDate": "2026-01-01T00:00:00Z"}],
+    "result": [
+        {"id": 999999999, "marketoGUID": "foreign-1", "activityDate": "2026-01-01T00:00:00Z"}
+    ],
     "moreResult": False,
     "calls": [{"metaData": {"id": "999999999", "started": "2026-01-01T00:00:00Z"}}],
     "users": [{"id": "999999999"}],
@@ -62,7 +64,7 @@ class ForeignListener:
                 self.end_headers()
                 self.wfile.write(body)
 
-            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _any  # noqa: N815
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _any
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True

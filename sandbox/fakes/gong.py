@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any, overload
 
 from sandbox.fakes.base import (
+    DEEP,
+    NOT_UTF8,
     ApiError,
     FakeServer,
     Request,
@@ -25,6 +27,7 @@ from sandbox.fakes.base import (
     dumps,
     json_response,
 )
+from sandbox.fakes.faults import FaultConfig
 from sandbox.fakes.records import drop_nulls, iter_jsonl, read_jsonl, without_nulls
 
 DEFAULT_CREDENTIALS = {"access_key": "sandbox-gong-key", "access_key_secret": "sandbox-gong-secret"}
@@ -327,6 +330,40 @@ class GongFake(FakeServer):
         return self._page_of(key, page, offset, len(indexes), next_cursor)
 
     # ---------------------------------------------------------------- endpoints
+    def hostile_answer(
+        self, case: str, config: FaultConfig, template: str, request: Request, payload: Any
+    ) -> Any:
+        key = {"/v2/users": "users", "/v2/calls": "calls", "/v2/calls/extensive": "calls"}.get(
+            template
+        )
+        items = payload.get(key) if key else None
+        if not isinstance(items, list):
+            return None
+        if case == "repeat_cursor":
+            # The cursor asked with comes back: paging that never advances.
+            asked = request.param("cursor")
+            if asked is None and request.body:
+                asked = (request.json() or {}).get("cursor")
+            cursor = asked or (payload.get("records") or {}).get("cursor")
+            if cursor is None:
+                return None
+            return {**payload, "records": {**payload.get("records", {}), "cursor": cursor}}
+        if key != "calls" or not items or not self.bad_record_once():
+            return None
+        bad = json.loads(json.dumps(items[0]))
+        meta = bad.setdefault("metaData", {})
+        if case == "future_modstamp":
+            meta["started"] = "2999-01-01T00:00:00Z"
+        elif case == "deep_json":
+            bad["sandboxDeep"] = DEEP
+        elif case == "invalid_utf8":
+            meta["title"] = NOT_UTF8
+        elif case == "wrong_typed_ids":
+            meta["id"] = [1, 2]
+        else:
+            return None
+        return {**payload, key: [bad, *items[1:]]}
+
     def list_users(self, request: Request) -> Response:
         signature = self._signature(["users"])
         position = self._cursor_position(request.param("cursor"), signature)

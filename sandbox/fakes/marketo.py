@@ -16,6 +16,8 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from sandbox.fakes.base import (
+    DEEP,
+    NOT_UTF8,
     ApiError,
     FakeServer,
     Request,
@@ -24,6 +26,7 @@ from sandbox.fakes.base import (
     dumps,
     json_response,
 )
+from sandbox.fakes.faults import FaultConfig
 from sandbox.fakes.records import iter_jsonl, read_jsonl, without_nulls
 
 DEFAULT_CREDENTIALS = {"client_id": "sandbox-mkto-client", "client_secret": "sandbox-mkto-secret"}
@@ -89,6 +92,13 @@ def _sorted_activities(path: Path) -> Iterator[tuple[tuple[float, int], dict[str
             raise ValueError(f"{path}: not sorted by (activityDate, id) at id {activity['id']}")
         previous = key
         yield key, activity
+
+
+ACTIVITY_LISTINGS = (
+    "/rest/v1/activities.json",
+    "/rest/v1/activities/deletedleads.json",
+    "/rest/v1/activities/leadchanges.json",
+)
 
 
 class MarketoFake(FakeServer):
@@ -278,6 +288,36 @@ class MarketoFake(FakeServer):
                     found.append(index)
                 index += 1
         return found, index, index < end
+
+    def hostile_answer(
+        self, case: str, config: FaultConfig, template: str, request: Request, payload: Any
+    ) -> Any:
+        records = payload.get("result")
+        if template not in ACTIVITY_LISTINGS and template != "/rest/v1/leads.json":
+            return None
+        if not isinstance(records, list):
+            return None
+        if case == "repeat_cursor" and template in ACTIVITY_LISTINGS:
+            # The token asked with comes back, with more to come: paging that never advances.
+            token = request.param("nextPageToken") or payload.get("nextPageToken")
+            return {**payload, "moreResult": True, "nextPageToken": token}
+        if not records or not self.bad_record_once():
+            return None
+        bad = dict(records[0])
+        if case == "future_modstamp" and "activityDate" in bad:
+            bad["activityDate"] = "2999-01-01T00:00:00Z"
+        elif case == "deep_json":
+            bad["sandboxDeep"] = DEEP
+        elif case == "invalid_utf8":
+            bad["sandboxText"] = NOT_UTF8
+        elif case == "wrong_typed_ids" and "leadId" in bad:
+            bad["leadId"] = "abc"
+        elif case == "wrong_typed_ids":
+            bad["id"] = {"not": "an id"}
+        else:
+            self.hostile_record_sent = False  # not this page: the next one that fits
+            return None
+        return {**payload, "result": [bad, *records[1:]]}
 
     def activities_page(self, request: Request) -> Response:
         try:

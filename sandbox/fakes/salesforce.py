@@ -18,10 +18,12 @@ from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, cast
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from sandbox.fakes import soql
 from sandbox.fakes.base import (
+    DEEP,
+    NOT_UTF8,
     ApiError,
     FakeServer,
     Request,
@@ -29,6 +31,7 @@ from sandbox.fakes.base import (
     dumps,
     json_response,
 )
+from sandbox.fakes.faults import FaultConfig
 from sandbox.fakes.records import iter_jsonl
 
 DEFAULT_CREDENTIALS = {
@@ -656,6 +659,41 @@ class SalesforceFake(FakeServer):
         )
         response.headers["Retry-After"] = str(retry_after)
         return response
+
+    # ---------------------------------------------------------------- hostile mode
+    def hostile_answer(
+        self, case: str, config: FaultConfig, template: str, request: Request, payload: Any
+    ) -> Any:
+        if template == "/services/oauth2/token":
+            if case == "foreign_instance_url":
+                return {**payload, "instance_url": config.foreign_url}
+            return None
+        if "/query" not in template or not isinstance(payload.get("records"), list):
+            return None
+        if case == "foreign_next_url":
+            locator = f"/services/data/v{request.path_params['version']}/query/01gFOREIGN-2000"
+            return {**payload, "done": False, "nextRecordsUrl": config.foreign_url + locator}
+        if case == "repeat_cursor":
+            # The next page is the page just served: a vendor whose paging does not advance.
+            here = request.path + (
+                "?" + urlencode(request.query, doseq=True) if request.query else ""
+            )
+            return {**payload, "done": False, "nextRecordsUrl": here}
+        records = payload["records"]
+        if not records or not self.bad_record_once():
+            return None
+        bad = dict(records[0])
+        if case == "future_modstamp":
+            bad["SystemModstamp"] = "2999-01-01T00:00:00.000+0000"
+        elif case == "deep_json":
+            bad["Sandbox_Deep__c"] = DEEP
+        elif case == "invalid_utf8":
+            bad["Sandbox_Text__c"] = NOT_UTF8
+        elif case == "wrong_typed_ids":
+            bad["Id"] = {"not": "an id"}
+        else:
+            return None
+        return {**payload, "records": [bad, *records[1:]]}
 
     # ---------------------------------------------------------------- query
     def query(self, request: Request) -> Response:

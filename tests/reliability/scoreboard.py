@@ -15,6 +15,7 @@ class Scoreboard:
     records_duplicated: int = 0
     reader_queries: int = 0
     reader_errors: int = 0
+    hostile: list[str] = field(default_factory=list)  # rows of the hostile table
 
     def add_records(self, sent: int, loaded: int, quarantined: int) -> None:
         self.records_sent += sent
@@ -32,7 +33,16 @@ class Scoreboard:
             f"records lost:        {self.records_lost}  (must be 0)",
             f"records duplicated:  {self.records_duplicated}  (must be 0)",
             f"BI reader queries:   {self.reader_queries}, errors {self.reader_errors} (must be 0)",
+            *self._hostile_lines(),
         ]
+
+    def _hostile_lines(self) -> list[str]:
+        if not self.hostile:
+            return []
+        from tests.connectors.hostile_support import TABLE_HEADER
+
+        return ["", "hostile vendor answers (must be: 0 requests, bounded, 0 lost):", TABLE_HEADER,
+                *self.hostile]  # fmt: skip
 
 
 SCOREBOARD = Scoreboard()

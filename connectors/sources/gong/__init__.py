@@ -43,7 +43,7 @@ VENDOR = Vendor(
             "GONG_CALLS_LOOKBACK_HOURS",
             "72",
             "each incremental pass re-reads calls started this long before the cursor",
-            check.non_negative_number,
+            check.positive_number,
         ),
         Setting(
             "GONG_CALLS_RECONCILE_HOURS",

@@ -4,7 +4,6 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from connectors.core.cursor import CursorProgress
 from connectors.core.errors import (
     ConfigurationError,
     RateLimitedError,
@@ -108,7 +107,7 @@ class GongReader:
         if since is not None:
             # A scan resumes exactly where it stopped; an incremental pass looks back.
             from_dt = to_iso_seconds(since if scan_started else since - self.lookback)
-        progress = CursorProgress(since, run.stream.cursor_field or "metaData.started")
+        progress = run.progress(since)
 
         def state_for(cursor: datetime | None, done: bool) -> StreamState:
             if scan_started is None:

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from connectors.core.cursor import CursorProgress
 from connectors.core.errors import (
     RateLimitedError,
     RetryableError,
@@ -59,6 +58,23 @@ FALLBACK_LEAD_FIELDS = [
 def _batches(items: list[Any], size: int) -> Iterator[list[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+def _lead_ids(activities: list[Any]) -> tuple[list[int], list[tuple[str, Any]]]:
+    """The distinct lead ids of lead-change activities, and the activities whose `leadId` is
+    not a whole number (quarantined with the leads stream: it cannot follow that change)."""
+    ids: dict[int, None] = {}
+    rejects: list[tuple[str, Any]] = []
+    for activity in activities:
+        lead_id = activity.get("leadId") if isinstance(activity, dict) else None
+        if isinstance(lead_id, int) and not isinstance(lead_id, bool):
+            ids[lead_id] = None
+        elif isinstance(lead_id, str) and lead_id.strip().isdigit():
+            ids[int(lead_id)] = None
+        else:
+            reason = f"lead-change activity with a leadId that is not a number: {lead_id!r}"
+            rejects.append((reason[:300], activity))
+    return list(ids), rejects
 
 
 class MarketoReader:
@@ -148,7 +164,7 @@ class MarketoReader:
         for group in _batches(type_ids, TYPE_IDS_PER_CALL):
             starts = [partitions.get(str(t), run.state.cursor) for t in group]
             since = None if any(s is None for s in starts) else min(s for s in starts if s)
-            progress = CursorProgress(since, run.stream.cursor_field or "activityDate")
+            progress = run.progress(since)
             params = {"activityTypeIds": ",".join(str(t) for t in group)}
             for answer in self._token_pages(run, run.stream.endpoint, since, params):
                 records = self._records(run, answer)
@@ -168,7 +184,7 @@ class MarketoReader:
         return state.evolve(cursor=overall, partition_cursors=dict(partitions))
 
     def read_deleted_leads(self, run: StreamRun) -> Iterator[Page]:
-        progress = CursorProgress(run.state.cursor, run.stream.cursor_field or "activityDate")
+        progress = run.progress(run.state.cursor)
         for answer in self._token_pages(run, run.stream.endpoint, run.state.cursor, {}):
             records = self._records(run, answer)
             progress.observe(records)
@@ -206,19 +222,13 @@ class MarketoReader:
 
     def read_leads(self, run: StreamRun) -> Iterator[Page]:
         """Lead-change activities since the cursor -> changed lead ids -> the leads themselves."""
-        progress = CursorProgress(run.state.cursor, "activityDate")
+        progress = run.progress(run.state.cursor, "activityDate")
         self._reuse_lead_fields(run.state)
         params = {"activityTypeIds": ",".join(str(t) for t in LEAD_CHANGE_TYPES)}
         for answer in self._token_pages(run, "/rest/v1/activities.json", run.state.cursor, params):
             activities = self._records(run, answer)
             progress.observe(activities)
-            ids = list(
-                dict.fromkeys(
-                    int(a["leadId"])
-                    for a in activities
-                    if isinstance(a, dict) and a.get("leadId") is not None
-                )
-            )
+            ids, rejects = _lead_ids(activities)
             # A page holds at most 300 activities, so at most one leads call per page; the
             # cursor moves only with the leads it covers.
             leads = self._fetch_leads(ids) if ids else []
@@ -228,7 +238,7 @@ class MarketoReader:
                 if self._lead_fields_at is not None
                 else {}
             )
-            yield Page(leads, run.state.evolve(cursor=reached, **described))
+            yield Page(leads, run.state.evolve(cursor=reached, **described), rejects)
 
     def _fetch_leads(self, ids: list[int]) -> list[Any]:
         body = self._get(

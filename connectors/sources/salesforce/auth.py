@@ -1,13 +1,35 @@
 """Salesforce OAuth (password grant): an access token and the org's instance URL."""
 
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from connectors.core.auth import Token, TokenCache, form_token_request
-from connectors.core.errors import ConfigurationError
+from connectors.core.errors import ConfigurationError, UntrustedOriginError
+from connectors.core.http import origin_of
 
 if TYPE_CHECKING:
     from connectors.core.http import HttpClient
     from connectors.settings import Settings
+
+# Where an org's API may live (instance URLs, My Domain); anything else is refused.
+SALESFORCE_DOMAINS = (
+    ".salesforce.com",
+    ".force.com",
+    ".cloudforce.com",
+    ".database.com",
+    ".salesforce.mil",
+    ".sfcrmproducts.cn",
+)
+
+
+def is_salesforce_host(url: str, login_url: str) -> bool:
+    """An https URL on a Salesforce domain, or the configured login URL's own origin."""
+    if origin_of(url) == origin_of(login_url):
+        return True
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    return parts.scheme == "https" and any(host.endswith(d) for d in SALESFORCE_DOMAINS)
+
 
 CREDENTIALS = (
     "SALESFORCE_USERNAME",
@@ -45,6 +67,14 @@ class SalesforceAuth(TokenCache):
             },
             login_refused,
         )
-        self.instance_url = str(body.get("instance_url") or s.value("SALESFORCE_LOGIN_URL"))
-        self.instance_url = self.instance_url.rstrip("/")
+        login_url = s.value("SALESFORCE_LOGIN_URL")
+        instance_url = str(body.get("instance_url") or login_url).rstrip("/")
+        if not is_salesforce_host(instance_url, login_url):
+            raise UntrustedOriginError(
+                f"salesforce: the login answer's instance_url {origin_of(instance_url)} is "
+                "neither a Salesforce domain nor SALESFORCE_LOGIN_URL's origin; refused, "
+                "nothing was sent there"
+            )
+        client.trust(instance_url)
+        self.instance_url = instance_url
         return Token(str(body["access_token"]))

@@ -5,13 +5,13 @@ Daily API quota: Salesforce has no per-second limit to pace against; it reports 
 figure and refuses to send once the quota is spent (a clear error instead of a storm of 403s).
 """
 
+import logging
 import re
 from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from connectors.core.cursor import CursorProgress
 from connectors.core.errors import (
     QuotaExhaustedError,
     RateLimitedError,
@@ -28,10 +28,16 @@ from connectors.sources.salesforce.auth import SalesforceAuth, login_refused
 if TYPE_CHECKING:
     from connectors.settings import Settings
 
+log = logging.getLogger("connectors.salesforce")
 BATCH_SIZE = 2000
 # Compound fields duplicate their components and some APIs refuse them in SOQL.
 _UNSELECTABLE_TYPES = {"address", "location"}
 _LIMIT_INFO = re.compile(r"api-usage=(\d+)/(\d+)")
+# OAuth error codes that mean: the credentials or the connected app are wrong.
+OAUTH_REFUSALS = {"invalid_grant", "invalid_client", "unauthorized_client", "invalid_client_id"}
+# What an API name can be (User, Budget_Status__c, ns__Field__c): anything else from a
+# describe answer is not spliced into SOQL.
+API_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,79}$")
 
 
 def _error_codes(body: Any) -> list[str]:
@@ -79,8 +85,8 @@ class SalesforceReader:
             )
         if response.status >= 500:
             return  # the core retries 5xx
-        if isinstance(response.body, dict) and response.body.get("error") == "invalid_grant":
-            # The OAuth endpoint's answer to a wrong user, password or security token.
+        if isinstance(response.body, dict) and response.body.get("error") in OAUTH_REFUSALS:
+            # The OAuth endpoint's answer to wrong credentials or a wrong connected app.
             raise login_refused(response.status, response.body)
         raise VendorError(f"salesforce: HTTP {response.status} {response.body} for {response.url}")
 
@@ -112,11 +118,24 @@ class SalesforceReader:
             self._described_at[sobject], self._ttl_hours(), utcnow()
         ):
             body = self._get(f"{self._api()}/sobjects/{sobject}/describe")
+            fields = body.get("fields") if isinstance(body, dict) else None
             names = [
-                f["name"]
-                for f in body.get("fields", [])
-                if f.get("type") not in _UNSELECTABLE_TYPES and f.get("name")
+                str(f["name"])
+                for f in fields or []
+                if isinstance(f, dict)
+                and f.get("type") not in _UNSELECTABLE_TYPES
+                and f.get("name")
             ]
+            refused = [n for n in names if not API_NAME.match(n)]
+            if refused:
+                log.warning(
+                    "salesforce: describe of %s lists %d field names that are not API names "
+                    "(left out of the query): %s",
+                    sobject,
+                    len(refused),
+                    ", ".join(repr(n[:40]) for n in refused[:5]),
+                )
+                names = [n for n in names if API_NAME.match(n)]
             if "Id" not in names:
                 raise VendorError(f"salesforce: describe of {sobject} has no Id field")
             self._fields[sobject] = names
@@ -133,6 +152,9 @@ class SalesforceReader:
             self._described_at[sobject] = run.state.described_at
 
     def soql(self, sobject: str, cursor: str, since: datetime | None) -> str:
+        for name in (sobject, cursor):  # declared, so always names; checked all the same
+            if not API_NAME.match(name):
+                raise VendorError(f"salesforce: {name!r} is not an API name")
         query = f"SELECT {', '.join(self.fields(sobject))} FROM {sobject}"
         if since is not None:
             query += f" WHERE {cursor} >= {to_iso_seconds(since)}"
@@ -172,7 +194,7 @@ class SalesforceReader:
         stream = run.stream
         cursor = stream.cursor_field or "SystemModstamp"
         since = run.state.cursor
-        progress = CursorProgress(since, cursor)
+        progress = run.progress(since, cursor)
         self._reuse_described(stream.endpoint, run)
         for answer in self._answers(run, cursor, since):
             records = dig(answer.body, stream.records_path)

@@ -41,6 +41,28 @@ def stream_specs(source: str) -> list[dg.AssetSpec]:
     ]
 
 
+QUARANTINE_CHECK = "quarantine"
+
+
+def quarantine_check_specs() -> list[dg.AssetCheckSpec]:
+    return [
+        dg.AssetCheckSpec(
+            QUARANTINE_CHECK,
+            asset=ingestion_asset_key(source, stream.name),
+            # Not blocking: a blocking failure would fail the extraction step, whose retry would
+            # then pass (the bad records are behind the cursor) and let the run go on anyway.
+            blocking=False,
+            description=(
+                "Records of this run set aside in raw._quarantine (unparseable, unkeyed, too "
+                "deep, not UTF-8): a warning for any, an error above "
+                "CONNECTORS_QUARANTINE_MAX_SHARE of the records sent."
+            ),
+        )
+        for source, streams in STREAMS.items()
+        for stream in streams
+    ]
+
+
 def _materialization(key: dg.AssetKey, result: StreamResult) -> dg.MaterializeResult:
     return dg.MaterializeResult(
         asset_key=key,
@@ -48,18 +70,44 @@ def _materialization(key: dg.AssetKey, result: StreamResult) -> dg.MaterializeRe
             "records_sent": result.records_sent,
             "loaded": result.loaded,
             "quarantined": result.quarantined,
+            "future_dated": result.future_dated,
             "pages": result.pages,
             "requests": result.requests,
             "seconds": float(result.seconds),
             "cursor_before": str(result.cursor_before),
             "cursor_after": str(result.cursor_after),
+            "stopped_early": str(result.stopped_early or ""),
         },
+    )
+
+
+def _quarantine_check(key: dg.AssetKey, result: StreamResult, max_share: float):  # type: ignore[no-untyped-def]
+    share = result.quarantined_share
+    return dg.AssetCheckResult(
+        asset_key=key,
+        check_name=QUARANTINE_CHECK,
+        passed=result.quarantined == 0,
+        severity=dg.AssetCheckSeverity.ERROR if share > max_share else dg.AssetCheckSeverity.WARN,
+        metadata={
+            "quarantined": result.quarantined,
+            "records_sent": result.records_sent,
+            "share": float(share),
+            "max_share": float(max_share),
+            "table": "raw._quarantine",
+        },
+        description=(
+            f"{result.quarantined} of {result.records_sent} records quarantined "
+            f"(see raw._quarantine where _run_id is this run)"
+            if result.quarantined
+            else "nothing quarantined"
+        ),
     )
 
 
 @dg.multi_asset(
     name="extract_sources",
     specs=[spec for source in STREAMS for spec in stream_specs(source)],
+    check_specs=quarantine_check_specs(),
     can_subset=True,
     retry_policy=INGESTION_RETRY,
     pool=WAREHOUSE_WRITER_POOL,
@@ -80,8 +128,11 @@ def extract_sources_step(context: dg.AssetExecutionContext):  # type: ignore[no-
         destination = warehouse.destination()
     # Each vendor resource sets its own variables, so one mapping serves every source.
     env = {k: v for source in plan for k, v in getattr(context.resources, source).as_env().items()}
+    connector_settings = Settings(env)
     with operator_errors(settings):  # every setting checked before anything is sent
-        Settings(env).validate([VENDORS[source] for source in plan])
+        connector_settings.validate([VENDORS[source] for source in plan])
+    max_share = connector_settings.value("CONNECTORS_QUARANTINE_MAX_SHARE")
+    checks = {key.asset_key for key in context.selected_asset_check_keys}
     outcomes = extract_sources(plan, destination=destination, run_id=context.run.run_id, env=env)
     for outcome in outcomes:
         for result in outcome.results:
@@ -92,7 +143,10 @@ def extract_sources_step(context: dg.AssetExecutionContext):  # type: ignore[no-
             )
             if result.stopped_early:
                 context.log.warning(result.stopped_early)
-            yield _materialization(ingestion_asset_key(result.source, result.stream), result)
+            key = ingestion_asset_key(result.source, result.stream)
+            yield _materialization(key, result)
+            if key in checks:
+                yield _quarantine_check(key, result, max_share)
     failed = [o for o in outcomes if o.error is not None]
     for outcome in failed:
         context.log.error(f"{outcome.source}: {redact(str(outcome.error))}")
