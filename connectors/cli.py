@@ -16,8 +16,10 @@ from rich.table import Table
 
 from connectors.core.errors import ConfigurationError, ConnectorError
 from connectors.core.redact import redact
+from connectors.core.timeutil import BadTimestamp, parse_datetime
 from connectors.landing import Destination, destination_for
 from connectors.registry import STREAMS, VENDORS
+from connectors.resync import WarehouseBusyError, resync_stream
 from connectors.run import StreamResult, extract_sources
 from connectors.settings import Settings
 from dwh.settings import WarehouseSettingError, WarehouseSettings
@@ -63,6 +65,29 @@ class _RedactingFormatter(logging.Formatter):
         return redact(super().format(record))
 
 
+def _resync(args: argparse.Namespace) -> int:
+    """Reset one stream (full re-read) or rewind it to --from; refused while the warehouse is
+    written by another process."""
+    console = Console(stderr=True)
+    try:
+        since = parse_datetime(args.from_time) if args.from_time else None
+        done = resync_stream(
+            WarehouseSettings.from_env(),
+            args.source,
+            args.stream,
+            since=since,
+            run_id=args.run_id or f"cli-resync-{uuid.uuid4().hex[:12]}",
+        )
+    except (ConfigurationError, WarehouseSettingError, BadTimestamp, KeyError) as exc:
+        console.print(f"[red]re-sync refused:[/red] {redact(str(exc))}")
+        return 2
+    except WarehouseBusyError as exc:
+        console.print(f"[red]{redact(str(exc))}[/red]")
+        return 3
+    Console().print(f"{done.describe()}; the next extraction reads it again")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m connectors")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -71,7 +96,16 @@ def main(argv: list[str] | None = None) -> int:
     extract.add_argument("--stream", help="one stream of the source (default: all)")
     extract.add_argument("--run-id", default=None)
     extract.add_argument("--quiet", action="store_true", help="no live display")
+    resync = sub.add_parser(
+        "resync", help="re-read one stream from scratch, or from --from (ISO-8601, UTC if naive)"
+    )
+    resync.add_argument("--source", required=True, choices=list(STREAMS))
+    resync.add_argument("--stream", required=True)
+    resync.add_argument("--from", dest="from_time", default=None)
+    resync.add_argument("--run-id", default=None)
     args = parser.parse_args(argv)
+    if args.command == "resync":
+        return _resync(args)
 
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

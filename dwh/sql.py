@@ -103,13 +103,17 @@ class PostgresSqlSession:
 
 
 @contextlib.contextmanager
-def sql_session(settings: WarehouseSettings, *, read_only: bool = False) -> Iterator[SqlSession]:
-    """A short session on the configured target (DuckDB: waits, bounded, for the file lock)."""
+def sql_session(
+    settings: WarehouseSettings, *, read_only: bool = False, lock_timeout: float | None = None
+) -> Iterator[SqlSession]:
+    """A short session on the configured target (DuckDB: waits up to `lock_timeout`, by
+    default WAREHOUSE_LOCK_TIMEOUT_SECONDS, while another process holds the file)."""
     if settings.is_postgres:
         with connect_postgres(settings.postgres_dsn, autocommit=True) as con:
             yield PostgresSqlSession(con)
         return
-    con = connect_duckdb(settings.path, read_only=read_only, timeout=settings.lock_timeout)
+    timeout = settings.lock_timeout if lock_timeout is None else lock_timeout
+    con = connect_duckdb(settings.path, read_only=read_only, timeout=timeout)
     try:
         yield DuckDBSqlSession(con)
     finally:

@@ -13,6 +13,8 @@ import duckdb
 
 from connectors.core import redact
 from connectors.core.errors import VendorError
+from connectors.resync import WarehouseBusyError
+from dwh.postgres import WarehouseUnavailableError
 from dwh.settings import WarehouseSettingError, WarehouseSettings
 
 # DuckDB reports a full disk or an unwritable file as an IOException; the OS text stays in it.
@@ -49,9 +51,12 @@ def operator_errors(warehouse: WarehouseSettings | None = None) -> Iterator[None
     """Re-raise setting mistakes as a non-retried `dg.Failure` naming what to fix."""
     try:
         yield
-    except (VendorError, WarehouseSettingError) as exc:
-        # wrong credentials or settings, quota spent, a request the vendor refuses
+    except (VendorError, WarehouseSettingError, WarehouseBusyError) as exc:
+        # wrong credentials or settings, quota spent, a request the vendor refuses, a reset
+        # refused while another process writes
         raise dg.Failure(description=redact(str(exc)), allow_retries=False) from exc
+    except WarehouseUnavailableError:
+        raise  # Postgres not answering may be a restart: the step's retry policy applies
     except (OSError, duckdb.Error) as exc:
         if warehouse is not None and is_warehouse_io_error(exc):
             raise warehouse_failure(exc, warehouse) from exc

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
     [
         ("CONNECTORS_READ_TIMEOUT", "abc", "a number > 0"),
         ("CONNECTORS_MAX_ATTEMPTS", "2.5", "a whole number > 0"),
-        ("GONG_CALLS_LOOKBACK_HOURS", "-5", "a number > 0"),
+        ("GONG_CALLS_LOOKBACK_HOURS", "-5", "a number >= 0"),
         ("GONG_CALLS_RECONCILE_HOURS", "nan", "a number >= 0"),
         ("MARKETO_BASE_URL", "ftp://x", "an http(s) URL"),
         ("SALESFORCE_LOGIN_URL", "https://user:pw@login.salesforce.com", "without credentials"),

@@ -42,8 +42,8 @@ VENDOR = Vendor(
         Setting(
             "GONG_CALLS_LOOKBACK_HOURS",
             "72",
-            "each incremental pass re-reads calls started this long before the cursor",
-            check.positive_number,
+            "each incremental pass re-reads calls started this long before the cursor (0: none)",
+            check.non_negative_number,
         ),
         Setting(
             "GONG_CALLS_RECONCILE_HOURS",
