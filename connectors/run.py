@@ -20,6 +20,7 @@ from connectors.core.errors import ResponseDeadlineError, UntrustedOriginError
 from connectors.core.http import HttpClient, HttpStats, scaled_rate
 from connectors.core.paging import PagingError, StreamBudget, StreamBudgetSpent
 from connectors.core.prefetch import prefetched
+from connectors.core.quota import QuotaLedger
 from connectors.core.state import StreamState
 from connectors.core.timeutil import to_iso, utcnow
 from connectors.core.vendor import SourceReader, StreamRun, Vendor
@@ -107,7 +108,14 @@ class _Pending:
             or time.monotonic() - self.since >= policy.max_seconds
         )
 
-    def commit(self, landing: LandingSession, source: str, stream: str, run_id: str) -> None:
+    def commit(
+        self,
+        landing: LandingSession,
+        source: str,
+        stream: str,
+        run_id: str,
+        ledger: QuotaLedger | None = None,
+    ) -> None:
         if self.pages == 0:
             return
         assert self.extracted_at is not None
@@ -119,6 +127,8 @@ class _Pending:
             state=self.state,
             run_id=run_id,
             extracted_at=self.extracted_at,
+            # The calls that paid for these rows are recorded with them.
+            usage=ledger.take_unflushed() if ledger is not None else [],
         )
         try:
             landing.write_batch(batch)
@@ -139,6 +149,23 @@ def _rates(vendor: Vendor, scale: float) -> list[Rate]:
     return rates
 
 
+def _ledger(vendor: Vendor, settings: Settings) -> QuotaLedger | None:
+    quota = vendor.daily_quota
+    if quota is None:
+        return None
+
+    def limit(name: str | None, unit: int = 1) -> int | None:
+        return int(settings.value(name)) * unit if name else None
+
+    return QuotaLedger(
+        vendor.name,
+        quota.timezone,
+        calls_limit=limit(quota.calls_setting),
+        export_bytes_limit=limit(quota.export_mb_setting, 2**20),
+        reserve_share=settings.value("CONNECTORS_QUOTA_RESERVE_SHARE"),
+    )
+
+
 def _new_reader(vendor: Vendor, settings: Settings) -> SourceReader:
     settings.validate([vendor])
     client = HttpClient(
@@ -155,6 +182,7 @@ def _new_reader(vendor: Vendor, settings: Settings) -> SourceReader:
         backoff_max=settings.value("CONNECTORS_BACKOFF_MAX"),
     )
     client.auth = vendor.auth(settings)
+    client.ledger = _ledger(vendor, settings)
     return vendor.reader(settings, client)
 
 
@@ -221,8 +249,14 @@ def extract_stream(
             started_at=utcnow(),
         )
 
+        ledger = reader.client.ledger
+        if ledger is not None:  # what earlier runs spent today, read once per day
+            today = ledger.day()
+            if today not in ledger.recorded:
+                ledger.remember(today, *landing.read_usage(source, today))
+
         def commit(pending: _Pending) -> _Pending:
-            pending.commit(landing, source, stream, run_id)
+            pending.commit(landing, source, stream, run_id, ledger)
             if pending.state is not None:
                 result.cursor_after = _cursor(pending.state)
             return _Pending()
@@ -250,7 +284,7 @@ def extract_stream(
         except StreamBudgetSpent as spent:
             # Not a failure: what was read is committed below; the next run goes on from it.
             result.stopped_early = str(spent)
-            log.warning("%s; the next run continues from the committed cursor", spent)
+            log.warning("%s", spent)
         except BaseException as exc:
             # A vendor error or an interrupt: the pages already read are whole and their
             # state covers them, so they are kept (as with one commit per page) before the

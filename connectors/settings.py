@@ -83,6 +83,24 @@ TUNING: tuple[Setting, ...] = (
         check.positive_number,
     ),
     Setting(
+        "CONNECTORS_BULK_JOB_DEADLINE_SECONDS",
+        "3600",
+        "how long a vendor's bulk query or export job may take",
+        check.positive_number,
+    ),
+    Setting(
+        "CONNECTORS_BULK_POLL_MAX_SECONDS",
+        "30",
+        "longest pause between polls of a bulk job's status (they double from 0.25 s)",
+        check.positive_number,
+    ),
+    Setting(
+        "CONNECTORS_QUOTA_RESERVE_SHARE",
+        "0.2",
+        "share of each vendor's daily quota left for the customer's other integrations",
+        check.share,
+    ),
+    Setting(
         "CONNECTORS_QUARANTINE_MAX_SHARE",
         "0.01",
         "share of a stream run's records that may be quarantined before its check fails "

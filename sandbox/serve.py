@@ -95,16 +95,22 @@ def running(
     enforce_limits: bool = False,
     clock_speed: float = 1.0,
     port_base: int = 0,
+    daily_quotas: dict[str, int] | None = None,
 ) -> Iterator[Sandbox]:
-    """Serve the three fakes on 127.0.0.1; port_base=0 picks free ports."""
+    """Serve the three fakes on 127.0.0.1; port_base=0 picks free ports. `daily_quotas`
+    overrides a vendor's daily API quota (enforced with `enforce_limits`)."""
     if clock_speed <= 0:
         raise ValueError("clock_speed must be > 0")
     data_dir = Path(data_dir)
     clock = _clock(data_dir, clock_speed)
+    quotas = daily_quotas or {}
     fakes: dict[str, FakeServer] = {
-        "salesforce": SalesforceFake(data_dir, clock, faults, enforce_limits),
-        "marketo": MarketoFake(data_dir, clock, faults, enforce_limits),
-        "gong": GongFake(data_dir, clock, faults, enforce_limits),
+        source: fake(data_dir, clock, faults, enforce_limits, daily_quota=quotas.get(source))
+        for source, fake in (
+            ("salesforce", SalesforceFake),
+            ("marketo", MarketoFake),
+            ("gong", GongFake),
+        )
     }
     started: list[FakeServer] = []
     try:

@@ -37,6 +37,7 @@ from connectors.core.errors import (
     VendorError,
 )
 from connectors.core.paging import Request
+from connectors.core.quota import QuotaLedger
 from connectors.core.redact import redact
 
 log = logging.getLogger("connectors.http")
@@ -256,6 +257,8 @@ class HttpClient:
         self.auth: Authenticator | None = None
         # Called before every request: raises (not retried) when the vendor's quota is spent.
         self.guard: Callable[[], None] | None = None
+        # Counts every request against the vendor's daily quota (stops before the reserve).
+        self.ledger: QuotaLedger | None = None
         self.stats = HttpStats()
         self._lock = threading.Lock()
 
@@ -275,10 +278,14 @@ class HttpClient:
                 "); nothing was sent there"
             )
 
-    def _send_once(self, method: str, url: str, authenticated: bool, **kwargs: Any) -> Response:
+    def _send_once(
+        self, method: str, url: str, authenticated: bool, decode: bool = True, **kwargs: Any
+    ) -> Response:
         if self.guard is not None:
             self.guard()
         self._check_origin(url)
+        if self.ledger is not None:
+            self.ledger.spend_call()
         headers = dict(kwargs.pop("headers", None) or {})
         if authenticated and self.auth is not None:
             headers.update(self.auth.headers(self))
@@ -322,7 +329,10 @@ class HttpClient:
                 f"connector does not follow redirects (check {self.base_url_setting})"
             )
         body: Any = None
-        if content:
+        json_answer = "json" in raw.headers.get("Content-Type", "")
+        if content and not decode and raw.status_code < 300 and not json_answer:
+            body = content  # CSV results and export files: the caller parses them
+        elif content:
             try:
                 body = decode_json(content)
             except ValueError:
@@ -383,7 +393,13 @@ class HttpClient:
 
     # -- with retries ------------------------------------------------------------------------
     def request(
-        self, method: str, url: str, *, authenticated: bool = True, **kwargs: Any
+        self,
+        method: str,
+        url: str,
+        *,
+        authenticated: bool = True,
+        decode: bool = True,
+        **kwargs: Any,
     ) -> Response:
         backoff = wait_exponential_jitter(multiplier=0.2, max=self.backoff_max, jitter=0.5)
 
@@ -431,7 +447,7 @@ class HttpClient:
         )
         for attempt in retrying:
             with attempt:
-                return self._send_once(method, url, authenticated, **dict(kwargs))
+                return self._send_once(method, url, authenticated, decode, **dict(kwargs))
         raise VendorError(f"{self.source}: no attempt made")  # pragma: no cover
 
     def send(self, request: Request) -> Response:
@@ -442,6 +458,7 @@ class HttpClient:
             params=dict(request.params) if request.params else None,
             json=request.json,
             headers=dict(request.headers) if request.headers else None,
+            decode=request.decode,
         )
 
 

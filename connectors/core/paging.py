@@ -35,6 +35,7 @@ class Request:
     params: Mapping[str, Any] | None = None
     json: Any = None
     headers: Mapping[str, str] | None = None
+    decode: bool = True  # False: the body is kept as bytes (CSV results, export files)
 
     def with_value(self, name: str, value: str, *, in_body: bool) -> "Request":
         """The same request with one query parameter or top-level body field set."""
@@ -48,8 +49,8 @@ class PagingError(VendorError):
 
 
 class Paginator(Protocol):
-    def next_request(self, request: Request, body: Any) -> Request | None:
-        """The request for the next page, or None when `body` was the last page."""
+    def next_request(self, request: Request, response: "Response") -> Request | None:
+        """The request for the next page, or None when `response` was the last page."""
         ...
 
 
@@ -57,7 +58,7 @@ class Paginator(Protocol):
 class SinglePage:
     """Everything comes in one answer."""
 
-    def next_request(self, request: Request, body: Any) -> Request | None:
+    def next_request(self, request: Request, response: "Response") -> Request | None:
         return None
 
 
@@ -70,7 +71,8 @@ class NextUrlPaginator:
     next_field: str
     done_field: str | None = None
 
-    def next_request(self, request: Request, body: Any) -> Request | None:
+    def next_request(self, request: Request, response: "Response") -> Request | None:
+        body = response.body
         url = dig(body, self.next_field)
         if not url or (self.done_field is not None and dig(body, self.done_field) is True):
             return None
@@ -91,7 +93,8 @@ class TokenPaginator:
     in_body: bool = False
     more_path: str | None = None
 
-    def next_request(self, request: Request, body: Any) -> Request | None:
+    def next_request(self, request: Request, response: "Response") -> Request | None:
+        body = response.body
         if self.more_path is not None and dig(body, self.more_path) is not True:
             return None
         token = dig(body, self.cursor_path)
@@ -102,6 +105,22 @@ class TokenPaginator:
         if not isinstance(token, str | int):
             raise PagingError(f"{self.cursor_path} is not a token: {token!r}"[:200])
         return request.with_value(self.param, str(token), in_body=self.in_body)
+
+
+@dataclass(frozen=True)
+class HeaderTokenPaginator:
+    """The answer's header carries the token of the next page, a literal end value on the
+    last (Salesforce Bulk 2.0 results: `Sforce-Locator`, `null` when done)."""
+
+    header: str
+    param: str
+    end_values: tuple[str, ...] = ("null", "")
+
+    def next_request(self, request: Request, response: "Response") -> Request | None:
+        token = response.headers.get(self.header)
+        if token is None or token in self.end_values:
+            return None
+        return request.with_value(self.param, token, in_body=False)
 
 
 class StreamBudgetSpent(Exception):
@@ -121,11 +140,15 @@ class StreamBudget:
 
     def spend_page(self) -> None:
         if self.pages >= self.max_pages:
-            raise StreamBudgetSpent(f"{self.label}: stopped after {self.pages} pages (the cap)")
+            raise StreamBudgetSpent(
+                f"{self.label}: stopped after {self.pages} pages (the cap); the next run "
+                "goes on from the committed cursor"
+            )
         elapsed = time.monotonic() - self.started
         if elapsed >= self.max_seconds:
             raise StreamBudgetSpent(
-                f"{self.label}: stopped after {elapsed:.0f} s (the cap of {self.max_seconds:.0f} s)"
+                f"{self.label}: stopped after {elapsed:.0f} s (the cap of {self.max_seconds:.0f} "
+                "s); the next run goes on from the committed cursor"
             )
         self.pages += 1
 
@@ -166,7 +189,7 @@ def paginate(
         seen.add(key)
         budget.spend_page()
         response = client.send(request)
-        following = paginator.next_request(request, response.body)
+        following = paginator.next_request(request, response)
         yield Answer(response, last=following is None)
         if following is None:
             return

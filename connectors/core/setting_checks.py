@@ -3,9 +3,13 @@ naming the variable and what it expects. A wrong setting is never retried."""
 
 import math
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from connectors.core.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from connectors.core.vendor import ParseSetting
 
 
 def _bad(variable: str, expected: str, value: str, *, secret: bool = False) -> ConfigurationError:
@@ -100,3 +104,15 @@ def memory_size(variable: str, value: str) -> str:
     if not _MEMORY.match(value):
         raise _bad(variable, "a memory size such as 256MB or 1GiB", value)
     return value.strip()
+
+
+def choice(*allowed: str) -> "ParseSetting":
+    """A check accepting one of `allowed` (case-insensitive)."""
+
+    def parse(variable: str, value: str) -> str:
+        picked = value.strip().lower()
+        if picked not in allowed:
+            raise _bad(variable, f"one of {', '.join(allowed)}", value)
+        return picked
+
+    return parse

@@ -26,6 +26,36 @@ def _time(value: Any) -> datetime | None:
 
 
 @dataclass(frozen=True)
+class BulkPass:
+    """A bulk read under way (Salesforce Bulk API 2.0, Marketo Bulk Extract): enough to resume
+    it after a crash without reading twice what was committed."""
+
+    since: datetime | None  # the stream's cursor when the pass began (None: from the start)
+    until: datetime  # when the pass began: later changes are left to the increments
+    job_id: str | None = None  # the vendor's job or export in progress
+    position: str | None = None  # where its results go on (a locator, a byte offset)
+    window_start: datetime | None = None  # the window of the job (Marketo: <= 31 days)
+    records: int = 0  # records landed by the pass so far
+
+    def to_json(self) -> dict[str, Any]:
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        return {k: to_iso(v) if isinstance(v, datetime) else v for k, v in out.items()}
+
+    @classmethod
+    def from_json(cls, data: Any) -> "BulkPass | None":
+        if not isinstance(data, Mapping) or _time(data.get("until")) is None:
+            return None
+        return cls(
+            since=_time(data.get("since")),
+            until=_time(data["until"]),  # type: ignore[arg-type]
+            job_id=str(data["job_id"]) if data.get("job_id") else None,
+            position=str(data["position"]) if data.get("position") else None,
+            window_start=_time(data.get("window_start")),
+            records=int(data.get("records") or 0),
+        )
+
+
+@dataclass(frozen=True)
 class StreamState:
     # The committed cursor: every record with a cursor value below it has landed.
     cursor: datetime | None = None
@@ -40,6 +70,10 @@ class StreamState:
     scan_started_at: datetime | None = None
     # Full-refresh streams: when the last complete read finished.
     full_refresh_at: datetime | None = None
+    # A bulk read under way, and how many records the last completed pass read (the next
+    # run weighs bulk against paging by it).
+    bulk: BulkPass | None = None
+    last_pass_records: int | None = None
 
     def evolve(self, **changes: Any) -> "StreamState":
         return replace(self, **changes)
@@ -57,6 +91,8 @@ class StreamState:
                 value = {k: to_iso(v) if v else None for k, v in sorted(value.items())}
             elif f.name == "fields":
                 value = list(value)
+            elif isinstance(value, BulkPass):
+                value = value.to_json()
             out[f.name] = value
         return out
 
@@ -80,6 +116,12 @@ class StreamState:
             full_scan_started_at=_time(data.get("full_scan_started_at")),
             scan_started_at=_time(data.get("scan_started_at")),
             full_refresh_at=_time(data.get("full_refresh_at")),
+            bulk=BulkPass.from_json(data.get("bulk")),
+            last_pass_records=(
+                int(data["last_pass_records"])
+                if isinstance(data.get("last_pass_records"), int)
+                else None
+            ),
         )
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from connectors.core.cursor import CursorProgress
 from connectors.core.paging import Paginator, StreamBudget
+from connectors.core.quota import DailyQuota
 from connectors.core.state import StreamState
 
 if TYPE_CHECKING:
@@ -120,6 +121,8 @@ class Vendor:
     # Published per-window quotas the client paces itself to (none: the vendor reports usage).
     rate_limits: tuple[RateLimit, ...] = ()
     credential_settings: tuple[str, ...] = ()  # named when the vendor refuses the credentials
+    # The vendor's daily quota (counted per vendor day in meta.api_usage), if it has one.
+    daily_quota: DailyQuota | None = None
 
     def stream(self, name: str) -> Stream:
         for stream in self.streams:

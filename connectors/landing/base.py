@@ -2,8 +2,8 @@
 
 import json
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any, NamedTuple, Protocol
 
 from connectors.core.state import StreamState
@@ -33,6 +33,8 @@ class Batch:
     state: StreamState | None  # None = leave meta.stream_state as it is
     run_id: str
     extracted_at: datetime
+    # (vendor, vendor day, calls, export bytes) spent since the last batch: meta.api_usage.
+    usage: list[tuple[str, date, int, int]] = field(default_factory=list)
 
     @property
     def table(self) -> str:
@@ -45,7 +47,12 @@ class LandingSession(Protocol):
         ...
 
     def write_batch(self, batch: Batch) -> None:
-        """Append rows and quarantine rows and set the state, all in one transaction."""
+        """Append rows and quarantine rows, set the state and add the usage, in one
+        transaction."""
+        ...
+
+    def read_usage(self, vendor: str, day: date) -> tuple[int, int]:
+        """(calls, export bytes) recorded in meta.api_usage for the vendor's day."""
         ...
 
 
@@ -71,6 +78,10 @@ class OneCallSessions:
         with self.session() as landing:
             landing.write_batch(batch)
 
+    def read_usage(self, vendor: str, day: date) -> tuple[int, int]:
+        with self.session() as landing:
+            return landing.read_usage(vendor, day)
+
 
 def table_name(source: str, stream: str) -> str:
     """`raw.<source>__<stream>`; names come from declared streams, checked anyway."""
@@ -90,3 +101,17 @@ def state_from_column(value: Any) -> StreamState:
     if value is None:
         return StreamState()
     return StreamState.from_json(value if isinstance(value, dict) else json.loads(value))
+
+
+# Daily quota spend per vendor day (connectors/core/quota.py), the same SQL on both targets.
+USAGE_DDL = """CREATE TABLE IF NOT EXISTS meta.api_usage (
+    vendor VARCHAR NOT NULL, day DATE NOT NULL, calls BIGINT NOT NULL,
+    export_bytes BIGINT NOT NULL, updated_at TIMESTAMPTZ NOT NULL, PRIMARY KEY (vendor, day))"""
+USAGE_READ = "SELECT calls, export_bytes FROM meta.api_usage WHERE vendor = {p} AND day = {p}"
+USAGE_ADD = (
+    "INSERT INTO meta.api_usage (vendor, day, calls, export_bytes, updated_at) "
+    "VALUES ({p}, {p}, {p}, {p}, {p}) ON CONFLICT (vendor, day) DO UPDATE SET "
+    "calls = meta.api_usage.calls + excluded.calls, "
+    "export_bytes = meta.api_usage.export_bytes + excluded.export_bytes, "
+    "updated_at = excluded.updated_at"
+)

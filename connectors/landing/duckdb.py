@@ -6,6 +6,7 @@ DuckDB allows one writer per file: the connection is held only while a stream is
 import contextlib
 import threading
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -14,6 +15,9 @@ import pyarrow as pa
 from connectors.core.setting_checks import memory_size
 from connectors.core.state import StreamState
 from connectors.landing.base import (
+    USAGE_ADD,
+    USAGE_DDL,
+    USAGE_READ,
     Batch,
     OneCallSessions,
     state_columns,
@@ -33,7 +37,8 @@ CREATE TABLE IF NOT EXISTS raw.{table} (
     _load_seq BIGINT NOT NULL
 )"""
 
-_META_DDL = """
+_META_DDL = (
+    """
 CREATE SCHEMA IF NOT EXISTS raw;
 CREATE SCHEMA IF NOT EXISTS meta;
 CREATE TABLE IF NOT EXISTS raw._quarantine (
@@ -50,6 +55,8 @@ CREATE TABLE IF NOT EXISTS meta.load_seq (
     table_name VARCHAR PRIMARY KEY, last_seq BIGINT NOT NULL
 );
 """
+    + USAGE_DDL
+)
 
 _TIMESTAMP = pa.timestamp("us", tz="UTC")
 DEFAULT_MEMORY_LIMIT = next(s.default for s in TUNING if s.name == "CONNECTORS_DUCKDB_MEMORY_LIMIT")
@@ -141,6 +148,11 @@ class DuckDBSession:
         ).fetchall()
         return state_from_column(row[0][0] if row else None)
 
+    def read_usage(self, vendor: str, day: date) -> tuple[int, int]:
+        self._catalog.ensure(self.con)
+        rows = self.con.execute(USAGE_READ.format(p="?"), [vendor, day]).fetchall()
+        return (int(rows[0][0]), int(rows[0][1])) if rows else (0, 0)
+
     def _last_seq(self, table: str) -> int:
         """The table's highest _load_seq, from a one-row counter kept in the same transaction.
 
@@ -187,6 +199,10 @@ class DuckDBSession:
                         version,
                         full_scan,
                     ],
+                )
+            for vendor, day, calls, export_bytes in batch.usage:
+                con.execute(
+                    USAGE_ADD.format(p="?"), [vendor, day, calls, export_bytes, batch.extracted_at]
                 )
             con.execute("COMMIT")
         except BaseException:

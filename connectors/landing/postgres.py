@@ -6,11 +6,15 @@ One connection per stream run, one transaction per batch (like the DuckDB destin
 import contextlib
 import threading
 from collections.abc import Iterator
+from datetime import date
 
 import psycopg
 
 from connectors.core.state import StreamState
 from connectors.landing.base import (
+    USAGE_ADD,
+    USAGE_DDL,
+    USAGE_READ,
     Batch,
     OneCallSessions,
     state_columns,
@@ -31,6 +35,7 @@ _META_DDL = [
         PRIMARY KEY (source, stream))""",
     "ALTER TABLE meta.stream_state ADD COLUMN IF NOT EXISTS state_version INTEGER",
     "ALTER TABLE meta.stream_state ADD COLUMN IF NOT EXISTS last_full_scan_started_at TIMESTAMPTZ",
+    USAGE_DDL,
 ]
 
 _RAW_DDL = """CREATE TABLE IF NOT EXISTS raw.{table} (
@@ -85,6 +90,11 @@ class PostgresSession:
                 self.con.execute(_RAW_DDL.format(table=table))
                 self._ready.add(table)
 
+    def read_usage(self, vendor: str, day: date) -> tuple[int, int]:
+        self._ensure(None)
+        row = self.con.execute(USAGE_READ.format(p="%s"), [vendor, day]).fetchone()
+        return (int(row[0]), int(row[1])) if row else (0, 0)
+
     def read_state(self, source: str, stream: str) -> StreamState:
         self._ensure(None)
         row = self.con.execute(
@@ -128,6 +138,11 @@ class PostgresSession:
                             (batch.source, batch.stream, q.reason, q.payload,
                              batch.extracted_at, batch.run_id)
                         )  # fmt: skip
+            for vendor, day, calls, export_bytes in batch.usage:
+                con.execute(
+                    USAGE_ADD.format(p="%s"),
+                    [vendor, day, calls, export_bytes, batch.extracted_at],
+                )
             if batch.state is not None:
                 state_json, version, full_scan = state_columns(batch.state)
                 con.execute(

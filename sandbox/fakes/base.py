@@ -280,6 +280,7 @@ class FakeServer:
             self.drift_active = False
             self.mutated_by_fault = False
             self.hostile_record_sent = False
+            self.bulk_failures = 0
 
     def note_page(self, records: int) -> None:
         """Called by data endpoints after building a page: drives drift and mutate faults."""
@@ -392,6 +393,15 @@ class FakeServer:
         that are not UTF-8 in the body sent. Record mutations are applied once (`bad_record`).
         """
         return None
+
+    def take_bulk_failure(self) -> bool:
+        """True while fewer than `bulk_fail_jobs` bulk jobs have been failed since the faults
+        were set (and the faults apply to this vendor)."""
+        with self.lock:
+            if not self.dice.active or self.bulk_failures >= self.faults.bulk_fail_jobs:
+                return False
+            self.bulk_failures += 1
+            return True
 
     def bad_record_once(self) -> bool:
         """True the first time a record mutation is asked for since the faults were set."""

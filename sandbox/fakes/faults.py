@@ -46,6 +46,10 @@ class FaultConfig:
     mutate_create: int = 1
     # Sources the faults apply to; None means all three.
     sources: list[str] | None = None
+    # Bulk jobs (Salesforce Bulk API 2.0, Marketo Bulk Extract): the next N jobs fail, and
+    # whether finished jobs' results (files) have expired.
+    bulk_fail_jobs: int = 0
+    bulk_results_expired: bool = False
     # One of HOSTILE_CASES (None = an honest vendor), and the attacker's host it points to.
     hostile: str | None = None
     foreign_url: str = "http://127.0.0.1:9"

@@ -27,6 +27,7 @@ from sandbox.fakes.base import (
     json_response,
 )
 from sandbox.fakes.faults import FaultConfig
+from sandbox.fakes.marketo_bulk import BulkExports
 from sandbox.fakes.records import iter_jsonl, read_jsonl, without_nulls
 
 DEFAULT_CREDENTIALS = {"client_id": "sandbox-mkto-client", "client_secret": "sandbox-mkto-secret"}
@@ -137,6 +138,7 @@ class MarketoFake(FakeServer):
         self.route("GET", "/rest/v1/leads.json", self.leads_by_filter)
         self.route("GET", "/rest/v1/leads/describe.json", self.describe_leads)
         self.route("GET", "/rest/v1/lead/{lead_id}.json", self.lead_by_id)
+        self.bulk = BulkExports(self)
 
     def _append_activity(self, activity: dict[str, Any], moment: float | None = None) -> None:
         """`moment`: activityDate as epoch seconds, when the caller parsed it already."""
@@ -150,6 +152,35 @@ class MarketoFake(FakeServer):
 
     def _activity(self, index: int) -> dict[str, Any]:
         return json.loads(self.activity_text[index])
+
+    def export_rows(
+        self,
+        kind: str,
+        by: str,
+        start: datetime,
+        end: datetime,
+        type_ids: set[int] | None,
+    ) -> Iterator[dict[str, Any]]:
+        """What a Bulk Extract job of `kind` exports: activities created in [start, end) (of
+        the given types), or leads whose `by` (createdAt or updatedAt) lies in it."""
+        if kind == "activities":
+            with self.lock:
+                first = bisect.bisect_left(self.activity_times, start.timestamp())
+                last = bisect.bisect_left(self.activity_times, end.timestamp())
+                picked = [
+                    i
+                    for i in range(first, last)
+                    if type_ids is None or self.activity_type_ids[i] in type_ids
+                ]
+            for index in picked:
+                yield self._activity(index)
+            return
+        with self.lock:
+            leads = list(self.leads)
+        for lead in leads:
+            stamp = lead.get(by)
+            if stamp and start <= parse_datetime(stamp) < end:
+                yield lead
 
     # ---------------------------------------------------------------- auth, limits, errors
     def token(self, request: Request) -> Response:

@@ -33,6 +33,7 @@ from sandbox.fakes.base import (
 )
 from sandbox.fakes.faults import FaultConfig
 from sandbox.fakes.records import iter_jsonl
+from sandbox.fakes.salesforce_bulk import BulkQueryJobs
 
 DEFAULT_CREDENTIALS = {
     "client_id": "sandbox-sf-client",
@@ -576,6 +577,7 @@ class SalesforceFake(FakeServer):
         self.route("GET", "/services/data/v{version}/sobjects", self.describe_global)
         self.route("GET", "/services/data/v{version}/sobjects/{sobject}/describe", self.describe)
         self.route("GET", "/services/data/v{version}/limits", self.limits)
+        self.bulk = BulkQueryJobs(self)
 
     # ---------------------------------------------------------------- auth and limits
     def token(self, request: Request) -> Response:
@@ -695,6 +697,10 @@ class SalesforceFake(FakeServer):
             return None
         return {**payload, "records": [bad, *records[1:]]}
 
+    @staticmethod
+    def decode_row(row: bytes, layout: tuple[str, ...]) -> dict[str, Any]:
+        return decode(row, layout)
+
     # ---------------------------------------------------------------- query
     def query(self, request: Request) -> Response:
         return self._run_query(request, include_deleted=False)
@@ -723,6 +729,8 @@ class SalesforceFake(FakeServer):
                 shape = RecordShape(table.name, version, plan.fields, table.layout)
         except soql.SoqlError as exc:
             raise ApiError(400, exc.code, exc.message) from exc
+        if parsed.count:  # SELECT COUNT(): the count, no records
+            return json_response(200, {"totalSize": total, "done": True, "records": []})
         cursor = QueryCursor(shape, rows, start, total, self._batch_size(request))
         return self._page(cursor, version, offset=0, locator=None)
 

@@ -54,6 +54,7 @@ class Query:
     order_by: list[OrderKey] = field(default_factory=list)
     limit: int | None = None
     offset: int = 0
+    count: bool = False  # SELECT COUNT(): only totalSize is answered
 
 
 _TOKEN = re.compile(
@@ -150,11 +151,19 @@ class _Parser:
 
     def parse(self) -> Query:
         self.keyword("SELECT")
-        fields = [self.identifier()]
-        while self.punct(","):
-            fields.append(self.identifier())
+        count = False
+        token = self.peek()
+        if token is not None and token[0] == "word" and token[1].upper() == "COUNT":
+            self.position += 1
+            if not (self.punct("(") and self.punct(")")):
+                raise SoqlError("MALFORMED_QUERY", "only COUNT() is supported by the sandbox")
+            fields, count = ["Id"], True
+        else:
+            fields = [self.identifier()]
+            while self.punct(","):
+                fields.append(self.identifier())
         self.keyword("FROM")
-        query = Query(fields=fields, sobject=self.identifier())
+        query = Query(fields=fields, sobject=self.identifier(), count=count)
         if self.peek_keyword("WHERE"):
             self.position += 1
             query.where.append(self.condition())

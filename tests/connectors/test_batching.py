@@ -55,6 +55,7 @@ def _cursors(batches: list[Batch]) -> list[datetime | None]:
 
 class _Client:
     stats = HttpStats()
+    ledger = None
 
 
 class _Reader:

@@ -95,7 +95,13 @@ def salesforce_stub(records: list[dict], page: int = 4) -> Stub:
 
 
 def _sf_env(stub: Stub) -> dict[str, str]:
-    return {"SALESFORCE_LOGIN_URL": stub.base_url, "SALESFORCE_CLIENT_SECRET": SENTINEL, **ENV_FAST}
+    # The stub answers REST queries only (no COUNT(), no Bulk API 2.0).
+    return {
+        "SALESFORCE_LOGIN_URL": stub.base_url,
+        "SALESFORCE_CLIENT_SECRET": SENTINEL,
+        "SALESFORCE_BULK": "never",
+        **ENV_FAST,
+    }
 
 
 def _count(path, table: str) -> int:

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 from connectors.core import setting_checks as check
 from connectors.core.auth import BasicAuth
 from connectors.core.paging import TokenPaginator
+from connectors.core.quota import DailyQuota
 from connectors.core.vendor import RateLimit, Setting, Stream, Vendor
 from connectors.sources.gong.reader import CREDENTIALS, GongReader
 
@@ -51,6 +52,7 @@ VENDOR = Vendor(
             "a full scan of every call at most this often (0 = every run)",
             check.non_negative_number,
         ),
+        Setting("GONG_DAILY_CALLS", "10000", "API calls a day for the company", check.positive_int),
     ),
     streams=(
         Stream(
@@ -77,6 +79,7 @@ VENDOR = Vendor(
     ),
     auth=_auth,
     reader=GongReader,
-    # 3 calls / s and 10,000 a day per company (vendor-apis.md 4.1).
-    rate_limits=(RateLimit(3, 1), RateLimit(10_000, 86_400)),
+    # 3 calls / s per company (vendor-apis.md 4.1); the day's 10,000 are counted apart.
+    rate_limits=(RateLimit(3, 1),),
+    daily_quota=DailyQuota(timezone="UTC", calls_setting="GONG_DAILY_CALLS"),
 )

@@ -2,6 +2,7 @@
 
 from connectors.core import setting_checks as check
 from connectors.core.paging import SinglePage, TokenPaginator
+from connectors.core.quota import DailyQuota
 from connectors.core.vendor import RateLimit, Setting, Stream, Vendor
 from connectors.sources.marketo.auth import CREDENTIALS, MarketoAuth
 from connectors.sources.marketo.reader import MarketoReader
@@ -25,6 +26,38 @@ VENDOR = Vendor(
         ),
         Setting("MARKETO_CLIENT_ID", "sandbox-mkto-client", "API-only user", check.text, True),
         Setting("MARKETO_CLIENT_SECRET", "sandbox-mkto-secret", "API-only user", check.text, True),
+        Setting(
+            "MARKETO_BULK",
+            "auto",
+            "auto: first loads and old backfills of leads and activities of a large instance "
+            "through Bulk Extract; never; always",
+            check.choice("auto", "never", "always"),
+        ),
+        Setting(
+            "MARKETO_BULK_MIN_LEADS",
+            "50000",
+            "auto goes bulk when about this many lead changes (New Lead, Change Data Value) "
+            "lie ahead of the cursor (estimated from one page)",
+            check.non_negative_int,
+        ),
+        Setting(
+            "MARKETO_BULK_AFTER_DAYS",
+            "7",
+            "a backfill from a cursor older than this many days goes through Bulk Extract",
+            check.non_negative_number,
+        ),
+        Setting(
+            "MARKETO_DAILY_CALLS",
+            "50000",
+            "API calls a day for the whole subscription (every integration of the customer)",
+            check.positive_int,
+        ),
+        Setting(
+            "MARKETO_DAILY_EXPORT_MB",
+            "500",
+            "Bulk Extract file volume a day, in MB",
+            check.positive_int,
+        ),
     ),
     streams=(
         Stream(
@@ -70,6 +103,12 @@ VENDOR = Vendor(
     ),
     auth=MarketoAuth,
     reader=MarketoReader,
-    # 100 calls / 20 s per instance and 50,000 a day (vendor-apis.md 3.3).
-    rate_limits=(RateLimit(100, 20), RateLimit(50_000, 86_400)),
+    # 100 calls / 20 s per instance (vendor-apis.md 3.3); the day's quota is counted apart.
+    rate_limits=(RateLimit(100, 20),),
+    # The day resets at 12:00 AM US Central.
+    daily_quota=DailyQuota(
+        timezone="America/Chicago",
+        calls_setting="MARKETO_DAILY_CALLS",
+        export_mb_setting="MARKETO_DAILY_EXPORT_MB",
+    ),
 )

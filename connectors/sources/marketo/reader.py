@@ -23,6 +23,7 @@ from connectors.core.state import StreamState, fields_if_fresh, is_fresh
 from connectors.core.timeutil import to_iso_seconds, utcnow
 from connectors.core.vendor import Page, StreamRun
 from connectors.sources.marketo.auth import token_refused
+from connectors.sources.marketo.bulk import MarketoBulk
 
 if TYPE_CHECKING:
     from connectors.settings import Settings
@@ -84,7 +85,9 @@ class MarketoReader:
         client.classify = self._classify
         self.settings = settings
         self._lead_fields: list[str] | None = None
+        self._lead_types: dict[str, str] = {}
         self._lead_fields_at: datetime | None = None
+        self.bulk = MarketoBulk(self)
         self._types_cache: tuple[float, list[Any]] | None = None
 
     def close(self) -> None:
@@ -101,6 +104,8 @@ class MarketoReader:
             return  # the core retries these
         if response.status >= 400:
             raise VendorError(f"marketo: HTTP {response.status} {body} for {response.url}")
+        if isinstance(body, bytes):
+            return  # an export file (CSV)
         if not isinstance(body, dict):
             raise RetryableError(f"marketo: unexpected answer from {response.url}")
         if body.get("success", True):
@@ -120,20 +125,24 @@ class MarketoReader:
         return body
 
     # -- paging tokens -----------------------------------------------------------------
-    def _token_pages(
-        self, run: StreamRun, path: str, since: datetime | None, params: dict[str, Any]
-    ) -> Iterator[Answer]:
-        """The pages of one paging-token listing from `since` (while `moreResult` is true)."""
+    def paging_token(self, since: datetime | None) -> str:
+        """A paging token at `since` (None: the beginning of time)."""
         start = to_iso_seconds(since) if since else EPOCH
         token = self._get("/rest/v1/activities/pagingtoken.json", {"sinceDatetime": start}).get(
             "nextPageToken"
         )
         if not token:
             raise VendorError("marketo: pagingtoken.json returned no nextPageToken")
+        return str(token)
+
+    def _token_pages(
+        self, run: StreamRun, path: str, since: datetime | None, params: dict[str, Any]
+    ) -> Iterator[Answer]:
+        """The pages of one paging-token listing from `since` (while `moreResult` is true)."""
         first = Request(
             "GET",
             f"{self.base}{path}",
-            params={**params, "nextPageToken": str(token), "batchSize": PAGE_SIZE},
+            params={**params, "nextPageToken": self.paging_token(since), "batchSize": PAGE_SIZE},
         )
         yield from paginate(self.client, first, run.stream.paginator, run.budget)
 
@@ -158,7 +167,11 @@ class MarketoReader:
 
     # -- activities --------------------------------------------------------------------
     def read_activities(self, run: StreamRun) -> Iterator[Page]:
-        """All types, 10 ids a call; each group keeps its own cursor so a crash resumes exactly."""
+        """All types, 10 ids a call; each group keeps its own cursor so a crash resumes exactly.
+        First loads and old backfills go through Bulk Extract instead (bulk.py)."""
+        if self.bulk.wanted(run):
+            yield from self.bulk.read(run, "activities")
+            return
         partitions = dict(run.state.partition_cursors)
         type_ids = self.activity_type_ids()
         for group in _batches(type_ids, TYPE_IDS_PER_CALL):
@@ -202,13 +215,25 @@ class MarketoReader:
         if self._lead_fields is None or expired:
             try:
                 body = self._get("/rest/v1/leads/describe.json")
-                names = [(f.get("rest") or {}).get("name") for f in body.get("result") or []]
+                described = [f for f in body.get("result") or [] if isinstance(f, dict)]
+                names = [(f.get("rest") or {}).get("name") for f in described]
+                self._lead_types = {
+                    str((f.get("rest") or {}).get("name")): str(f.get("dataType"))
+                    for f in described
+                }
                 self._lead_fields = [str(n) for n in names if n] or list(FALLBACK_LEAD_FIELDS)
                 self._lead_fields_at = utcnow()
             except VendorError:
                 self._lead_fields = list(FALLBACK_LEAD_FIELDS)
                 self._lead_fields_at = None
         return self._lead_fields
+
+    def lead_types(self) -> dict[str, str]:
+        """describe.json data types of the lead fields (a describe when none was read)."""
+        if not self._lead_types:
+            self._lead_fields = None
+            self.lead_fields()
+        return self._lead_types
 
     def _reuse_lead_fields(self, state: StreamState) -> None:
         """The field list the last run kept in the leads state, while it is fresh. A field
@@ -221,7 +246,12 @@ class MarketoReader:
             self._lead_fields, self._lead_fields_at = list(kept), state.described_at
 
     def read_leads(self, run: StreamRun) -> Iterator[Page]:
-        """Lead-change activities since the cursor -> changed lead ids -> the leads themselves."""
+        """Lead-change activities since the cursor -> changed lead ids -> the leads themselves.
+        First loads and old backfills go through Bulk Extract instead (bulk.py)."""
+        if self.bulk.wanted(run):
+            self._reuse_lead_fields(run.state)
+            yield from self.bulk.read(run, "leads")
+            return
         progress = run.progress(run.state.cursor, "activityDate")
         self._reuse_lead_fields(run.state)
         params = {"activityTypeIds": ",".join(str(t) for t in LEAD_CHANGE_TYPES)}

@@ -2,6 +2,7 @@
 
 from connectors.core import setting_checks as check
 from connectors.core.paging import NextUrlPaginator
+from connectors.core.quota import DailyQuota
 from connectors.core.vendor import Setting, Stream, Vendor
 from connectors.sources.salesforce.auth import CREDENTIALS, SalesforceAuth
 from connectors.sources.salesforce.reader import SalesforceReader
@@ -47,6 +48,25 @@ VENDOR = Vendor(
             True,
         ),
         Setting("SALESFORCE_API_VERSION", "62.0", "REST API version", check.api_version),
+        Setting(
+            "SALESFORCE_BULK",
+            "auto",
+            "auto: large passes through Bulk API 2.0, small ones by REST; never; always",
+            check.choice("auto", "never", "always"),
+        ),
+        Setting(
+            "SALESFORCE_BULK_MIN_RECORDS",
+            "20000",
+            "a pass of at least this many records (COUNT() on first loads, re-syncs and after "
+            "large passes) goes through Bulk API 2.0 instead of REST pages",
+            check.non_negative_int,
+        ),
+        Setting(
+            "SALESFORCE_BULK_RESULT_RECORDS",
+            "20000",
+            "records per Bulk API 2.0 result set (maxRecords): the memory of one page",
+            check.positive_int,
+        ),
     ),
     streams=(
         _sobject("user", "User", "reps"),
@@ -62,6 +82,8 @@ VENDOR = Vendor(
     ),
     auth=SalesforceAuth,
     reader=SalesforceReader,
-    # No per-second quota is published; the daily one is read from Sforce-Limit-Info.
+    # No per-second quota is published; the daily one (a rolling 24 h for the org) is read
+    # from Sforce-Limit-Info on every answer: calls are counted, the header decides.
     rate_limits=(),
+    daily_quota=DailyQuota(timezone="UTC"),
 )

@@ -20,10 +20,12 @@ from connectors.core.errors import (
 )
 from connectors.core.http import HttpClient, Response
 from connectors.core.paging import Answer, Request, dig, paginate
-from connectors.core.state import fields_if_fresh, is_fresh
+from connectors.core.quota import QuotaReserveReached
+from connectors.core.state import StreamState, fields_if_fresh, is_fresh
 from connectors.core.timeutil import to_iso_seconds, utcnow
 from connectors.core.vendor import Page, StreamRun
 from connectors.sources.salesforce.auth import SalesforceAuth, login_refused
+from connectors.sources.salesforce.bulk import SalesforceBulk
 
 if TYPE_CHECKING:
     from connectors.settings import Settings
@@ -57,7 +59,9 @@ class SalesforceReader:
         self.api_used: int | None = None
         self.api_limit: int | None = None
         self._fields: dict[str, list[str]] = {}
+        self._types: dict[str, dict[str, str]] = {}  # field -> describe type, per object
         self._described_at: dict[str, datetime] = {}
+        self.bulk = SalesforceBulk(self)
 
     @property
     def auth(self) -> SalesforceAuth:
@@ -91,10 +95,20 @@ class SalesforceReader:
         raise VendorError(f"salesforce: HTTP {response.status} {response.body} for {response.url}")
 
     def _check_quota(self) -> None:
+        """Salesforce reports the org's usage (every integration's) on each answer: stop
+        before it reaches the reserve left for the others, and before the limit itself."""
         used, limit = self.api_used, self.api_limit
-        if used is not None and limit is not None and used >= limit:
-            raise QuotaExhaustedError(
-                f"salesforce: daily API quota spent ({self.api_used}/{self.api_limit})"
+        if used is None or limit is None:
+            return
+        if used >= limit:
+            raise QuotaExhaustedError(f"salesforce: daily API quota spent ({used}/{limit})")
+        reserve = self.settings.value("CONNECTORS_QUOTA_RESERVE_SHARE")
+        if used >= int(limit * (1 - reserve)):
+            raise QuotaReserveReached(
+                f"salesforce: {used:,} of the org's {limit:,} API requests of the last 24 h are "
+                f"used; the rest ({reserve:.0%}) is left for the customer's other integrations "
+                "(CONNECTORS_QUOTA_RESERVE_SHARE). Stopped with the cursor committed; a later "
+                "run goes on when the rolling 24-hour usage has fallen"
             )
 
     def _url(self, path: str) -> str:
@@ -139,6 +153,11 @@ class SalesforceReader:
             if "Id" not in names:
                 raise VendorError(f"salesforce: describe of {sobject} has no Id field")
             self._fields[sobject] = names
+            self._types[sobject] = {
+                str(f["name"]): str(f.get("type") or "string")
+                for f in fields or []
+                if isinstance(f, dict) and f.get("name")
+            }
             self._described_at[sobject] = utcnow()
         return self._fields[sobject]
 
@@ -151,14 +170,35 @@ class SalesforceReader:
             self._fields[sobject] = list(kept)
             self._described_at[sobject] = run.state.described_at
 
-    def soql(self, sobject: str, cursor: str, since: datetime | None) -> str:
+    def field_types(self, sobject: str) -> dict[str, str]:
+        """Describe types of the object's fields (a describe when only names were kept)."""
+        if sobject not in self._types:
+            self._fields.pop(sobject, None)
+        self.fields(sobject)
+        return self._types[sobject]
+
+    def soql(
+        self, sobject: str, cursor: str, since: datetime | None, *, ordered: bool = True
+    ) -> str:
         for name in (sobject, cursor):  # declared, so always names; checked all the same
             if not API_NAME.match(name):
                 raise VendorError(f"salesforce: {name!r} is not an API name")
         query = f"SELECT {', '.join(self.fields(sobject))} FROM {sobject}"
         if since is not None:
             query += f" WHERE {cursor} >= {to_iso_seconds(since)}"
-        return query + f" ORDER BY {cursor} ASC, Id ASC"
+        # Bulk API 2.0 refuses ORDER BY; its passes commit their cursor only at the end.
+        return query + f" ORDER BY {cursor} ASC, Id ASC" if ordered else query
+
+    def count(self, sobject: str, cursor: str, since: datetime | None) -> int:
+        """How many records (deleted ones included) a pass from `since` would read: one call."""
+        query = f"SELECT COUNT() FROM {sobject}"
+        if since is not None:
+            query += f" WHERE {cursor} >= {to_iso_seconds(since)}"
+        body = self._get(f"{self._api()}/queryAll?q={quote(query, safe='')}")
+        total = body.get("totalSize") if isinstance(body, dict) else None
+        if not isinstance(total, int):
+            raise VendorError(f"salesforce: COUNT() of {sobject} answered no totalSize")
+        return total
 
     def _query(self, sobject: str, cursor: str, since: datetime | None) -> Request:
         q = quote(self.soql(sobject, cursor, since), safe="")
@@ -190,23 +230,31 @@ class SalesforceReader:
 
     # -- streams -------------------------------------------------------------------------
     def read_sobject(self, run: StreamRun) -> Iterator[Page]:
-        """Records changed since the cursor (deleted ones included), in cursor order."""
+        """Records changed since the cursor (deleted ones included): through Bulk API 2.0 when
+        many (a first load, a re-sync, a large backfill), else paged REST in cursor order."""
         stream = run.stream
         cursor = stream.cursor_field or "SystemModstamp"
+        self._reuse_described(stream.endpoint, run)
+        if self.bulk.wanted(run, cursor):
+            yield from self.bulk.read(run, cursor)
+            return
         since = run.state.cursor
         progress = run.progress(since, cursor)
-        self._reuse_described(stream.endpoint, run)
+        read = 0
         for answer in self._answers(run, cursor, since):
             records = dig(answer.body, stream.records_path)
             if not isinstance(records, list):
                 raise VendorError(f"salesforce: unexpected query answer for {stream.endpoint}")
             progress.observe(records)
             reached = progress.final() if answer.last else progress.committable()
-            yield Page(
-                records,
-                run.state.evolve(
-                    cursor=reached,
-                    fields=tuple(self._fields[stream.endpoint]),
-                    described_at=self._described_at[stream.endpoint],
-                ),
-            )
+            read += len(records)
+            yield Page(records, self.described(run, cursor=reached, last_pass_records=read))
+
+    def described(self, run: StreamRun, **changes: Any) -> StreamState:
+        """The run's state with `changes` and the describe kept for the next run."""
+        sobject = run.stream.endpoint
+        return run.state.evolve(
+            fields=tuple(self._fields[sobject]),
+            described_at=self._described_at[sobject],
+            **changes,
+        )

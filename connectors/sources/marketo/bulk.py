@@ -1,0 +1,313 @@
+"""Marketo Bulk Extract for first loads and backfills of leads and activities (vendor-apis.md
+3.7): the whole history in a few export jobs instead of one REST call per 300 records.
+
+A pass walks windows of at most 31 days from its start (the stream's cursor, or the day of
+the instance's first activity) to the moment the pass began; per window it creates an export
+job (leads by `createdAt`, or by `updatedAt` when a backfill starts from a cursor; activities
+by `createdAt`), enqueues it, polls its status with backoff, and reads its CSV file in byte
+ranges, landing a page per range. The window, the export id and the byte offset reached live
+in the stream state (`StreamState.bulk`), so a restarted run goes on inside the same file;
+a failed job or an expired file is exported again (at most twice per window). When every
+window is in, the stream's cursor (and every activity type's) is the pass's start: the REST
+increments take over from there. Export volume is counted against the daily allowance.
+"""
+
+import contextlib
+import csv
+import io
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from connectors.core.errors import VendorError
+from connectors.core.paging import Request
+from connectors.core.state import BulkPass, StreamState
+from connectors.core.timeutil import parse_datetime, to_iso_seconds
+from connectors.core.vendor import Page, StreamRun
+
+if TYPE_CHECKING:
+    from connectors.sources.marketo.reader import MarketoReader
+
+WINDOW = timedelta(days=31)
+JOB_ATTEMPTS = 3
+RANGE_BYTES = 8 * 2**20  # one byte range of a file: one page, one call
+LEAD_CHANGE_TYPES = (12, 13)  # New Lead, Change Data Value
+ACTIVITY_INTEGERS = ("leadId", "activityTypeId", "campaignId", "primaryAttributeValueId")
+LEAD_TYPES = {"integer": int, "float": float, "currency": float, "percent": float}
+
+
+class ExportGone(Exception):
+    """The export failed, was cancelled, or its file expired."""
+
+
+def _value(text: str) -> Any:
+    return None if text == "null" else text
+
+
+def activity_of(row: dict[str, str]) -> dict[str, Any]:
+    """An activity CSV row as activities.json would have it (numbers, attributes as a list)."""
+    record: dict[str, Any] = {k: _value(v) for k, v in row.items()}
+    for name in ACTIVITY_INTEGERS:
+        value = record.get(name)
+        if isinstance(value, str) and value.lstrip("-").isdigit():
+            record[name] = int(value)
+    attributes = record.get("attributes")
+    if isinstance(attributes, str):
+        with contextlib.suppress(ValueError):  # else kept as sent
+            record["attributes"] = json.loads(attributes)
+    return record
+
+
+def lead_of(row: dict[str, str], types: dict[str, str]) -> dict[str, Any]:
+    """A lead CSV row as leads.json would have it (typed by describe)."""
+    record: dict[str, Any] = {}
+    for name, text in row.items():
+        value = _value(text)
+        kind = types.get(name)
+        if value is not None and kind in LEAD_TYPES:
+            with contextlib.suppress(ValueError):  # else kept as sent
+                value = LEAD_TYPES[kind](value)
+        elif value is not None and kind == "boolean":
+            value = value.lower() == "true"
+        record[name] = value
+    return record
+
+
+def complete_lines(buffer: bytes) -> int:
+    """Length of the longest prefix of `buffer` made of whole CSV lines (a newline inside a
+    quoted value does not end a line: quotes before a line end are even)."""
+    quotes = buffer.count(b'"')
+    end = len(buffer)
+    while True:
+        cut = buffer.rfind(b"\n", 0, end)
+        if cut < 0:
+            return 0
+        quotes -= buffer.count(b'"', cut + 1, end)
+        if quotes % 2 == 0:
+            return cut + 1
+        end = cut
+
+
+class MarketoBulk:
+    def __init__(self, reader: "MarketoReader") -> None:
+        self.reader = reader
+        self._estimates: dict[tuple[datetime | None, Any], int] = {}
+
+    def wanted(self, run: StreamRun) -> bool:
+        """A pass under way goes on; a first load (or a full re-sync) and a backfill from a
+        cursor older than MARKETO_BULK_AFTER_DAYS go bulk (MARKETO_BULK: auto)."""
+        if run.state.bulk is not None:
+            return True
+        mode = self.reader.settings.value("MARKETO_BULK")
+        if mode != "auto":
+            return mode == "always"
+        cursor = run.state.cursor
+        after = timedelta(days=self.reader.settings.value("MARKETO_BULK_AFTER_DAYS"))
+        if cursor is not None and run.started_at - cursor <= after:
+            return False
+        floor = self.reader.settings.value("MARKETO_BULK_MIN_LEADS")
+        return self.lead_changes_since(cursor, run.started_at) >= floor
+
+    def lead_changes_since(self, since: datetime | None, until: datetime) -> int:
+        """About how many lead changes (New Lead, Change Data Value) lie between `since` and
+        `until`: exact when they fit one page, else the first page's rate over the span. Two
+        calls, asked once per pass start and shared by the leads and activities streams."""
+        key = (since, until.date())
+        if key not in self._estimates:
+            body = self.reader._get(
+                "/rest/v1/activities.json",
+                {
+                    "nextPageToken": self.reader.paging_token(since),
+                    "activityTypeIds": ",".join(map(str, LEAD_CHANGE_TYPES)),
+                    "batchSize": 300,
+                },
+            )
+            found = [a for a in body.get("result") or [] if isinstance(a, dict)]
+            dates = sorted(
+                parse_datetime(a["activityDate"]) for a in found if a.get("activityDate")
+            )
+            estimate = len(found)
+            if body.get("moreResult") and len(dates) > 1:
+                seen = max((dates[-1] - dates[0]).total_seconds(), 1.0)
+                estimate = int(len(found) * (until - dates[0]).total_seconds() / seen)
+            self._estimates[key] = estimate
+        return self._estimates[key]
+
+    # -- the pass ------------------------------------------------------------------------
+    def read(self, run: StreamRun, kind: str) -> Iterator[Page]:
+        """`kind`: "leads" or "activities". The next window's export is created and queued
+        while this one's file is read (Marketo processes two at a time), so the pass takes
+        about as long as its exports, not their sum."""
+        bulk = run.state.bulk or BulkPass(since=run.state.cursor, until=run.started_at)
+        start = bulk.window_start or bulk.since or self._first_activity_day(bulk.until)
+        ahead: dict[datetime, str] = {}  # window start -> export queued ahead (not in state)
+        while start < bulk.until:
+            end = min(start + WINDOW, bulk.until)
+            bulk = replace(bulk, window_start=start)
+            for attempt in range(1, JOB_ATTEMPTS + 1):
+                if bulk.job_id is None and start in ahead:
+                    bulk = replace(bulk, job_id=ahead.pop(start), position=None)
+                try:
+                    for records, reached in self._window(run, kind, bulk, start, end, ahead):
+                        bulk = reached
+                        yield Page(records, self._state(run.state, bulk))
+                    break
+                except ExportGone as gone:
+                    if attempt == JOB_ATTEMPTS:
+                        raise VendorError(f"marketo: {kind} export gave up: {gone}") from None
+                    bulk = replace(bulk, job_id=None, position=None)
+            bulk = replace(bulk, job_id=None, position=None)
+            start = end
+        yield Page([], self._done(run, bulk))
+
+    def _state(self, state: StreamState, bulk: BulkPass) -> StreamState:
+        return state.evolve(bulk=bulk)
+
+    def _done(self, run: StreamRun, bulk: BulkPass) -> StreamState:
+        """Everything up to the pass's start is in: the REST increments go on from it."""
+        state = run.state.evolve(cursor=bulk.until, bulk=None, last_pass_records=bulk.records)
+        if run.stream.name == "activities":
+            ids = self.reader.activity_type_ids()
+            state = state.evolve(partition_cursors=dict.fromkeys(map(str, ids), bulk.until))
+        return state
+
+    def _first_activity_day(self, until: datetime) -> datetime:
+        """The day of the instance's first activity: where a first load's windows begin."""
+        ids = self.reader.activity_type_ids()[:10]
+        token = self.reader.paging_token(None)
+        body = self.reader._get(
+            "/rest/v1/activities.json",
+            {"nextPageToken": token, "activityTypeIds": ",".join(map(str, ids)), "batchSize": 1},
+        )
+        dates = [
+            parse_datetime(a["activityDate"])
+            for a in body.get("result") or []
+            if isinstance(a, dict) and a.get("activityDate")
+        ]
+        first = min(dates) if dates else until - WINDOW
+        return first.replace(hour=0, minute=0, second=0, microsecond=0)
+
+    # -- one window ----------------------------------------------------------------------
+    def _window(
+        self,
+        run: StreamRun,
+        kind: str,
+        bulk: BulkPass,
+        start: datetime,
+        end: datetime,
+        ahead: dict[datetime, str],
+    ) -> Iterator[tuple[list[dict], BulkPass]]:
+        """(records, progress) per byte range of the window's file."""
+        ledger = self.reader.client.ledger
+        if bulk.job_id is None:
+            if ledger is not None:
+                ledger.check_export()
+            bulk = replace(bulk, job_id=self._create(kind, bulk, start, end), position=None)
+            yield [], bulk  # the export id is committed before its file is read
+        following = min(end + WINDOW, bulk.until)
+        if end < bulk.until and end not in ahead and (ledger is None or ledger.fits_export()):
+            ahead[end] = self._create(kind, bulk, end, following)
+        size = self._wait(kind, str(bulk.job_id))
+        if ledger is not None and bulk.position is None:
+            ledger.spend_export(size)
+        header, offset, buffer = self._start(kind, str(bulk.job_id), bulk.position, size, run)
+        types = self.reader.lead_types() if kind == "leads" else {}
+        while offset < size or buffer:
+            if offset < size:
+                chunk = self._range(kind, str(bulk.job_id), offset, size, run)
+                offset += len(chunk)
+                buffer += chunk
+            cut = len(buffer) if offset >= size else complete_lines(buffer)
+            if cut == 0 and offset < size:
+                continue  # one value longer than a range: read on
+            text = header + buffer[:cut].decode("utf-8", "surrogateescape")
+            buffer = buffer[cut:]
+            rows = csv.DictReader(io.StringIO(text, newline=""))
+            records = [lead_of(r, types) if kind == "leads" else activity_of(r) for r in rows]
+            reached = str(offset - len(buffer))
+            bulk = replace(bulk, position=reached, records=bulk.records + len(records))
+            yield records, bulk
+
+    def _url(self, kind: str, suffix: str) -> str:
+        return f"{self.reader.base}/bulk/v1/{kind}/export{suffix}"
+
+    def _create(self, kind: str, bulk: BulkPass, start: datetime, end: datetime) -> str:
+        window = {"startAt": to_iso_seconds(start), "endAt": to_iso_seconds(end)}
+        if kind == "activities":
+            body: dict[str, Any] = {"format": "CSV", "filter": {"createdAt": window}}
+        else:
+            # A first load takes every lead by creation; a backfill, those changed since.
+            by = "createdAt" if bulk.since is None else "updatedAt"
+            body = {"format": "CSV", "fields": self.reader.lead_fields(), "filter": {by: window}}
+        created = self._post(self._url(kind, "/create.json"), body)
+        export_id = str(created["exportId"])
+        self._post(self._url(kind, f"/{export_id}/enqueue.json"), None)
+        return export_id
+
+    def _post(self, url: str, body: Any) -> dict[str, Any]:
+        answer = self.reader.client.request("POST", url, json=body).body
+        result = (answer.get("result") or [None])[0] if isinstance(answer, dict) else None
+        if not isinstance(result, dict) or not result.get("exportId"):
+            raise VendorError(f"marketo: bulk export answered {answer}")
+        return result
+
+    def _wait(self, kind: str, export_id: str) -> int:
+        """Until the export completes; its file size. ExportGone when it failed."""
+        settings = self.reader.settings
+        deadline = time.monotonic() + settings.value("CONNECTORS_BULK_JOB_DEADLINE_SECONDS")
+        pause, longest = 0.25, settings.value("CONNECTORS_BULK_POLL_MAX_SECONDS")
+        while True:
+            try:
+                answer = self.reader._get(f"/bulk/v1/{kind}/export/{export_id}/status.json")
+            except VendorError as exc:  # an export Marketo no longer knows
+                raise ExportGone(str(exc)) from None
+            result = (answer.get("result") or [{}])[0]
+            status = result.get("status")
+            if status == "Completed":
+                return int(result.get("fileSize") or 0)
+            if status in ("Failed", "Cancelled"):
+                raise ExportGone(f"export {export_id} {status}: {result.get('errorMsg', '')}")
+            if time.monotonic() + pause > deadline:
+                raise VendorError(
+                    f"marketo: export {export_id} not complete within "
+                    "CONNECTORS_BULK_JOB_DEADLINE_SECONDS"
+                )
+            time.sleep(pause)
+            pause = min(pause * 2, longest)
+
+    def _file(self, kind: str, export_id: str, first: int, last: int) -> bytes:
+        request = Request(
+            "GET",
+            self._url(kind, f"/{export_id}/file.json"),
+            headers={"Range": f"bytes={first}-{last}"},
+            decode=False,
+        )
+        try:
+            body = self.reader.client.send(request).body
+        except VendorError as exc:  # the file expired
+            raise ExportGone(str(exc)) from None
+        if not isinstance(body, bytes):
+            raise ExportGone(f"export {export_id}: no file ({body})")
+        return body
+
+    def _start(
+        self, kind: str, export_id: str, position: str | None, size: int, run: StreamRun
+    ) -> tuple[str, int, bytes]:
+        """The file's header line, the offset read to, and what was read past the header: a
+        fresh file's first range brings both; a resumed one asks for its head apart."""
+        if position is None:
+            first = self._range(kind, export_id, 0, size, run) if size else b""
+        else:
+            first = self._file(kind, export_id, 0, min(size, 64 * 1024) - 1)
+        header, _, rest = first.partition(b"\n")
+        line = (header + b"\n").decode("utf-8", "surrogateescape")
+        if position is None:
+            return line, len(first), rest
+        return line, int(position), b""
+
+    def _range(self, kind: str, export_id: str, offset: int, size: int, run: StreamRun) -> bytes:
+        run.budget.spend_page()
+        return self._file(kind, export_id, offset, min(size, offset + RANGE_BYTES) - 1)

@@ -1,0 +1,165 @@
+"""Salesforce Bulk API 2.0 query jobs for large passes (vendor-apis.md 1.8).
+
+A first load, a re-sync or a large backfill reads its records through one `queryAll` job
+instead of thousands of 2,000-record REST pages: create the job, poll it (with backoff, under
+a deadline), then page its CSV results by `Sforce-Locator`. The job id and the locator of the
+next result set live in the stream state (`StreamState.bulk`), committed with the records
+before them, so a restarted run resumes the same job where it stopped; a failed job, or
+results that expired, is created again from the same cursor (at most twice).
+"""
+
+import csv
+import io
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from connectors.core.errors import VendorError
+from connectors.core.paging import HeaderTokenPaginator, Request, paginate
+from connectors.core.state import BulkPass
+from connectors.core.vendor import Page, StreamRun
+
+if TYPE_CHECKING:
+    from connectors.sources.salesforce.reader import SalesforceReader
+
+RESULTS = HeaderTokenPaginator(header="Sforce-Locator", param="locator")
+JOB_ATTEMPTS = 3  # a failed job or expired results: created again from the same cursor
+NUMBERS = {"int": int, "double": float, "currency": float, "percent": float, "long": int}
+
+
+class JobGone(Exception):
+    """The job failed or was aborted, or its results are no longer there."""
+
+
+def record_of(row: dict[str, str], types: dict[str, str], sobject: str, api: str) -> dict:
+    """A CSV row as the REST API would have typed it (booleans, numbers, null for empty)."""
+    record: dict[str, Any] = {}
+    for name, text in row.items():
+        if text == "":
+            record[name] = None
+            continue
+        kind = types.get(name, "string")
+        if kind == "boolean":
+            record[name] = text == "true"
+        elif kind in NUMBERS:
+            try:
+                record[name] = NUMBERS[kind](text)
+            except ValueError:
+                record[name] = text  # kept as sent; staging lists it as unparseable
+        else:
+            record[name] = text
+    url = f"{api}/sobjects/{sobject}/{record.get('Id')}"
+    return {"attributes": {"type": sobject, "url": url}, **record}
+
+
+class SalesforceBulk:
+    def __init__(self, reader: "SalesforceReader") -> None:
+        self.reader = reader
+
+    def wanted(self, run: StreamRun, cursor: str) -> bool:
+        """A pass under way continues; a first load, a re-sync, or an increment after a large
+        pass asks COUNT() (one call) and goes bulk at SALESFORCE_BULK_MIN_RECORDS or more."""
+        if run.state.bulk is not None:
+            return True
+        mode = self.reader.settings.value("SALESFORCE_BULK")
+        if mode != "auto":
+            return mode == "always"
+        threshold = self.reader.settings.value("SALESFORCE_BULK_MIN_RECORDS")
+        if run.state.cursor is not None and (run.state.last_pass_records or 0) < threshold:
+            return False
+        return self.reader.count(run.stream.endpoint, cursor, run.state.cursor) >= threshold
+
+    # -- one job -----------------------------------------------------------------------
+    def _jobs_url(self, suffix: str = "") -> str:
+        return self.reader._url(f"{self.reader._api()}/jobs/query{suffix}")
+
+    def _create(self, sobject: str, cursor: str, since: datetime | None) -> str:
+        query = self.reader.soql(sobject, cursor, since, ordered=False)
+        body = self.reader.client.request(
+            "POST", self._jobs_url(), json={"operation": "queryAll", "query": query}
+        ).body
+        if not isinstance(body, dict) or not body.get("id"):
+            raise VendorError(f"salesforce: creating a bulk job for {sobject} answered {body}")
+        return str(body["id"])
+
+    def _wait(self, job_id: str) -> None:
+        """Until the job completes; JobGone when it failed or was aborted."""
+        settings = self.reader.settings
+        deadline = time.monotonic() + settings.value("CONNECTORS_BULK_JOB_DEADLINE_SECONDS")
+        pause, longest = 0.25, settings.value("CONNECTORS_BULK_POLL_MAX_SECONDS")
+        while True:
+            body = self.reader.client.request("GET", self._jobs_url(f"/{job_id}")).body
+            state = body.get("state") if isinstance(body, dict) else None
+            if state == "JobComplete":
+                return
+            if state in ("Failed", "Aborted"):
+                raise JobGone(f"bulk job {job_id} {state}: {body.get('errorMessage', '')}")
+            if time.monotonic() + pause > deadline:
+                raise VendorError(
+                    f"salesforce: bulk job {job_id} not complete within "
+                    "CONNECTORS_BULK_JOB_DEADLINE_SECONDS"
+                )
+            time.sleep(pause)
+            pause = min(pause * 2, longest)
+
+    def _result_sets(
+        self, run: StreamRun, job_id: str, locator: str | None
+    ) -> Iterator[tuple[list[dict], str | None]]:
+        """(records, locator of the next set or None) per result set, from `locator` on."""
+        reader = self.reader
+        sobject = run.stream.endpoint
+        types = reader.field_types(sobject)
+        size = reader.settings.value("SALESFORCE_BULK_RESULT_RECORDS")
+        params: dict[str, Any] = {"maxRecords": size}
+        if locator:
+            params["locator"] = locator
+        request = Request(
+            "GET",
+            self._jobs_url(f"/{job_id}/results"),
+            params=params,
+            headers={"Accept": "text/csv"},
+            decode=False,
+        )
+        try:
+            for answer in paginate(reader.client, request, RESULTS, run.budget):
+                text = (answer.body or b"").decode("utf-8", "surrogateescape")
+                rows = csv.DictReader(io.StringIO(text, newline=""))
+                records = [record_of(row, types, sobject, reader._api()) for row in rows]
+                following = answer.response.headers.get("Sforce-Locator")
+                yield records, None if answer.last else following
+        except VendorError as exc:
+            if "NOT_FOUND" in str(exc):  # the results expired (or the job was deleted)
+                raise JobGone(str(exc)) from None
+            raise
+
+    # -- the pass ------------------------------------------------------------------------
+    def read(self, run: StreamRun, cursor: str) -> Iterator[Page]:
+        sobject = run.stream.endpoint
+        bulk = run.state.bulk or BulkPass(since=run.state.cursor, until=run.started_at)
+        progress = run.progress(bulk.since, cursor)  # unordered: committed only at the end
+        for attempt in range(1, JOB_ATTEMPTS + 1):
+            if bulk.job_id is None:
+                bulk = replace(
+                    bulk, job_id=self._create(sobject, cursor, bulk.since), position=None
+                )
+                yield Page([], self.reader.described(run, bulk=bulk))  # resumable from here
+            try:
+                self._wait(str(bulk.job_id))
+                for records, following in self._result_sets(run, str(bulk.job_id), bulk.position):
+                    progress.observe(records)
+                    bulk = replace(bulk, position=following, records=bulk.records + len(records))
+                    if following is not None:
+                        yield Page(records, self.reader.described(run, bulk=bulk))
+                        continue
+                    reached = progress.final() or bulk.since
+                    done = self.reader.described(
+                        run, cursor=reached, bulk=None, last_pass_records=bulk.records
+                    )
+                    yield Page(records, done)
+                    return
+            except JobGone as gone:
+                if attempt == JOB_ATTEMPTS:
+                    raise VendorError(f"salesforce: {sobject} bulk pass gave up: {gone}") from None
+                bulk = replace(bulk, job_id=None, position=None)

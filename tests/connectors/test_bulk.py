@@ -1,0 +1,206 @@
+"""Bulk first loads: Salesforce Bulk API 2.0 and Marketo Bulk Extract land what the REST paths
+land, resume the same job after a crash without landing twice, and retry failed jobs."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from connectors.core.errors import VendorError
+from connectors.landing.duckdb import DuckDBDestination
+from connectors.run import StreamResult, close_readers, extract_stream
+from connectors.sources.marketo import bulk as marketo_bulk
+from sandbox.fakes.faults import FaultConfig
+from sandbox.serve import running
+
+from .sandbox_support import expected_ids, make_world
+
+FAST_CLOCK = 30  # the fake's clock runs 30x: jobs complete and limiter windows pass quickly
+ENV = {"CONNECTORS_RATE_SCALE": str(FAST_CLOCK), "CONNECTORS_BACKOFF_MAX": "0.2"}
+SF_BULK = {"SALESFORCE_BULK": "always", "SALESFORCE_BULK_RESULT_RECORDS": "40"}
+
+
+class _Crash(Exception):
+    pass
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_world(tmp_path_factory.mktemp("bulk_world"), leads=200, seed=7)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_readers():
+    close_readers()
+    yield
+    close_readers()
+
+
+def _run(sandbox, path: Path, source: str, stream: str, env: dict, **kwargs: Any) -> StreamResult:  # type: ignore[no-untyped-def]
+    close_readers()
+    return extract_stream(
+        source, stream, destination=DuckDBDestination(path), run_id="r",
+        env={**sandbox.env, **ENV, **env}, **kwargs,
+    )  # fmt: skip
+
+
+def _rows(path: Path, table: str) -> list[tuple[str, dict]]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        rows = con.execute(f"select id, _raw from raw.{table} order by _load_seq").fetchall()
+    finally:
+        con.close()
+    return [(i, json.loads(raw)) for i, raw in rows]
+
+
+def _latest(path: Path, table: str) -> dict[str, dict]:
+    return dict(_rows(path, table))
+
+
+def _same_values(bulk: dict, rest: dict) -> bool:
+    """Bulk CSV has no empty string (it is null) and writes datetimes with Z."""
+    for name, value in rest.items():
+        other = bulk.get(name)
+        if name == "attributes" or other == value or (value == "" and other is None):
+            continue
+        if isinstance(value, str) and value.endswith("+0000") and other == value[:-5] + "Z":
+            continue
+        return False
+    return True
+
+
+def _posts(sandbox, source: str, path_part: str) -> int:  # type: ignore[no-untyped-def]
+    requests = sandbox.stats(source)["requests"]
+    return sum(n for template, n in requests.items() if template.endswith(path_part))
+
+
+def test_bulk_salesforce_lands_what_rest_lands(world: Path, tmp_path: Path) -> None:
+    with running(world, clock_speed=FAST_CLOCK) as sandbox:
+        for stream in ("lead", "task"):
+            bulk = _run(sandbox, tmp_path / "bulk.duckdb", "salesforce", stream, SF_BULK)
+            rest = _run(
+                sandbox,
+                tmp_path / "rest.duckdb",
+                "salesforce",
+                stream,
+                {"SALESFORCE_BULK": "never"},
+            )
+            assert bulk.records_sent == rest.records_sent
+            by_bulk = _latest(tmp_path / "bulk.duckdb", f"salesforce__{stream}")
+            by_rest = _latest(tmp_path / "rest.duckdb", f"salesforce__{stream}")
+            assert set(by_bulk) == set(by_rest) == expected_ids(world)[f"salesforce__{stream}"]
+            assert all(_same_values(by_bulk[i], by_rest[i]) for i in by_rest)
+        assert _posts(sandbox, "salesforce", "/jobs/query") == 2  # one job per stream
+
+
+def test_bulk_salesforce_auto_counts_first_and_goes_rest_for_small_increments(
+    world: Path, tmp_path: Path
+) -> None:
+    env = {"SALESFORCE_BULK_MIN_RECORDS": "50"}
+    with running(world, clock_speed=FAST_CLOCK) as sandbox:
+        first = _run(sandbox, tmp_path / "w.duckdb", "salesforce", "lead", env)
+        assert _posts(sandbox, "salesforce", "/jobs/query") == 1  # 90 leads >= 50: bulk
+        sandbox.reset_stats()
+        second = _run(sandbox, tmp_path / "w.duckdb", "salesforce", "lead", env)
+        assert _posts(sandbox, "salesforce", "/jobs/query") == 0  # a COUNT(), then REST
+        assert second.records_sent <= 2 and second.cursor_after == first.cursor_after
+
+
+def test_bulk_salesforce_crash_resumes_the_same_job_without_landing_twice(
+    world: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "w.duckdb"
+    with running(world, clock_speed=FAST_CLOCK) as sandbox:
+
+        def crash_after_three_pages(result: StreamResult) -> None:
+            if result.pages == 3:
+                raise _Crash
+
+        env = {**SF_BULK, "CONNECTORS_PREFETCH_PAGES": "0"}
+        with pytest.raises(_Crash):
+            _run(sandbox, path, "salesforce", "task", env, on_page=crash_after_three_pages)
+        landed_before = len(_rows(path, "salesforce__task"))
+        assert 0 < landed_before < len(expected_ids(world)["salesforce__task"])
+        resumed = _run(sandbox, path, "salesforce", "task", env)
+        assert _posts(sandbox, "salesforce", "/jobs/query") == 1  # the same job, resumed
+        rows = _rows(path, "salesforce__task")
+        ids = [i for i, _ in rows]
+        assert len(ids) == len(set(ids)) == len(expected_ids(world)["salesforce__task"])
+        assert resumed.records_sent == len(ids) - landed_before
+
+
+def test_bulk_salesforce_failed_jobs_are_created_again(world: Path, tmp_path: Path) -> None:
+    faults = FaultConfig(bulk_fail_jobs=2, sources=["salesforce"])
+    with running(world, faults=faults, clock_speed=FAST_CLOCK) as sandbox:
+        _run(sandbox, tmp_path / "w.duckdb", "salesforce", "lead", SF_BULK)
+        assert _posts(sandbox, "salesforce", "/jobs/query") == 3
+    assert (
+        set(_latest(tmp_path / "w.duckdb", "salesforce__lead"))
+        == expected_ids(world)["salesforce__lead"]
+    )
+
+
+def test_bulk_salesforce_expired_results_fail_clearly_then_resume(
+    world: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "w.duckdb"
+    expired = FaultConfig(bulk_results_expired=True, sources=["salesforce"])
+    with running(world, faults=expired, clock_speed=FAST_CLOCK) as sandbox:
+        with pytest.raises(VendorError, match="bulk pass gave up"):
+            _run(sandbox, path, "salesforce", "lead", SF_BULK)
+        sandbox.set_faults(FaultConfig())
+        _run(sandbox, path, "salesforce", "lead", SF_BULK)
+    assert set(_latest(path, "salesforce__lead")) == expected_ids(world)["salesforce__lead"]
+
+
+@pytest.mark.parametrize("stream", ["activities", "leads"])
+def test_bulk_marketo_first_load_lands_what_rest_lands(
+    world: Path, tmp_path: Path, stream: str
+) -> None:
+    with running(world, clock_speed=FAST_CLOCK) as sandbox:
+        _run(sandbox, tmp_path / "bulk.duckdb", "marketo", stream, {"MARKETO_BULK": "always"})
+        assert _posts(sandbox, "marketo", "/create.json") > 0
+        _run(sandbox, tmp_path / "rest.duckdb", "marketo", stream, {"MARKETO_BULK": "never"})
+    by_bulk = _latest(tmp_path / "bulk.duckdb", f"marketo__{stream}")
+    by_rest = _latest(tmp_path / "rest.duckdb", f"marketo__{stream}")
+    assert set(by_bulk) == set(by_rest) == expected_ids(world)[f"marketo__{stream}"]
+
+    def values(record: dict) -> dict:  # REST leaves out null keys and bulk has no `id`
+        return {k: v for k, v in record.items() if v is not None and k != "id"}
+
+    assert not [i for i in by_rest if values(by_rest[i]) != values(by_bulk[i])][:3]
+
+
+def test_bulk_marketo_crash_resumes_inside_the_file_and_retries_failed_exports(
+    world: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(marketo_bulk, "RANGE_BYTES", 8192)  # several pages per window
+    path = tmp_path / "w.duckdb"
+    faults = FaultConfig(bulk_fail_jobs=1, sources=["marketo"])
+    env = {"MARKETO_BULK": "always", "CONNECTORS_PREFETCH_PAGES": "0"}
+    with running(world, faults=faults, clock_speed=FAST_CLOCK) as sandbox:
+
+        def crash_midway(result: StreamResult) -> None:
+            if result.records_sent > 600:
+                raise _Crash
+
+        with pytest.raises(_Crash):
+            _run(sandbox, path, "marketo", "activities", env, on_page=crash_midway)
+        before = len(_rows(path, "marketo__activities"))
+        _run(sandbox, path, "marketo", "activities", env)
+        ids = [i for i, _ in _rows(path, "marketo__activities")]
+    assert before > 600
+    assert sorted(ids) == sorted(expected_ids(world)["marketo__activities"])  # none twice
+
+
+def test_bulk_marketo_auto_goes_bulk_for_a_large_instance_only(world: Path, tmp_path: Path) -> None:
+    with running(world, clock_speed=FAST_CLOCK) as sandbox:
+        _run(sandbox, tmp_path / "small.duckdb", "marketo", "leads", {})
+        assert _posts(sandbox, "marketo", "/create.json") == 0  # ~300 lead changes: REST
+        sandbox.reset_stats()
+        _run(
+            sandbox, tmp_path / "large.duckdb", "marketo", "leads", {"MARKETO_BULK_MIN_LEADS": "50"}
+        )
+        assert _posts(sandbox, "marketo", "/create.json") > 0
