@@ -96,7 +96,7 @@ TUNING: tuple[Setting, ...] = (
     ),
     Setting(
         "CONNECTORS_QUOTA_RESERVE_SHARE",
-        "0.2",
+        "0.1",
         "share of each vendor's daily quota left for the customer's other integrations",
         check.share,
     ),
