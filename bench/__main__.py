@@ -25,7 +25,9 @@ QUIET_ENV = {
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--scenarios", default="a,b,c,d,e", help="comma list of a,b,c,d,e")
+    parser.add_argument(
+        "--scenarios", default="a,b,c,d,e", help="comma list of a,b,c,d,e,f (f: first-load quota)"
+    )
     parser.add_argument("--leads", default="10000,100000", help="comma list of world sizes")
     parser.add_argument("--reps", type=int, default=3, help="repetitions per contender")
     parser.add_argument("--seed", type=int, default=42)
@@ -42,9 +44,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, help="JSON path (default bench/results/<stamp>.json)")
     args = parser.parse_args(argv)
     args.scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
-    unknown = set(args.scenarios) - set("abcde")
+    unknown = set(args.scenarios) - set("abcdef")
     if unknown:
-        parser.error(f"unknown scenarios {sorted(unknown)}; known: a,b,c,d,e")
+        parser.error(f"unknown scenarios {sorted(unknown)}; known: a,b,c,d,e,f")
     args.leads = sorted(int(n) for n in args.leads.split(","))
     if args.quick:
         args.leads, args.reps = [2000], 1
@@ -91,6 +93,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 args.reps,
                 with_dlt=not args.no_dlt and leads <= args.dlt_max_leads,
             )
+        if "f" in wanted:
+            print(f"f: first-load quota at {leads} leads, bulk vs REST ...", flush=True)
+            scen.setdefault("f", {})[key] = scenarios.first_load_quota(leads, args.seed)
         if wanted & {"b", "c", "d"}:
             print(f"b/c: whole pipeline at {leads} leads ...", flush=True)
             out = scenarios.pipeline(leads, args.seed, args.reps, with_rerun="c" in wanted)

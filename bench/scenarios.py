@@ -284,3 +284,52 @@ def throttled(leads: int, seed: int, reps: int, clock_speed: float) -> dict[str,
         }
         for source, samples in per_source.items()
     }
+
+
+# -- f: a first load against the vendors' daily quotas, bulk against REST -------------------
+# The vendors' default daily quotas (vendor-apis.md 1.6, 3.3, 4.1; Salesforce's depends on the
+# org's licences: 100,000 is the sandbox fake's).
+DAILY_QUOTAS = {"salesforce": 100_000, "marketo": 50_000, "gong": 10_000}
+
+
+def first_load_quota(leads: int, seed: int) -> dict[str, Any]:
+    """Every stream from nothing, once with the bulk paths chosen automatically and once with
+    REST paging only: calls per vendor and their share of one day's quota, Marketo export MB,
+    seconds and peak RSS, side by side on the same fakes."""
+    import duckdb
+
+    from bench.contenders import ours
+
+    data_dir, _ = world(leads, seed)
+    workdir = WORK_DIR / f"f-{leads}"
+    workdir.mkdir(parents=True, exist_ok=True)
+    modes = {
+        "bulk_auto": {},
+        "rest_only": {"SALESFORCE_BULK": "never", "MARKETO_BULK": "never"},
+    }
+    out: dict[str, Any] = {}
+    with sandbox(data_dir) as sb:
+        for mode, extra in modes.items():
+            env = {**sb.env, "CONNECTORS_RATE_SCALE": UNTHROTTLED_RATE_SCALE, **extra}
+            env.update({f"{v.upper()}_DAILY_CALLS": str(10**9) for v in ("marketo", "gong")})
+            sb.reset_stats()
+            path = workdir / f"{mode}.duckdb"
+            with measured() as sample:
+                sample.update(ours.extract(env, path))
+            calls = {source: sb.stats(source)["total"] for source in DAILY_QUOTAS}
+            with duckdb.connect(str(path), read_only=True) as con:
+                exported = con.execute(
+                    "select coalesce(sum(export_bytes), 0) from meta.api_usage"
+                ).fetchone()[0]
+            out[mode] = {
+                "records": sum(sample["records"].values()),
+                "calls": calls,
+                "quota_share": {s: calls[s] / DAILY_QUOTAS[s] for s in calls},
+                "marketo_quota_left": 1 - calls["marketo"] / DAILY_QUOTAS["marketo"],
+                "marketo_export_mb": exported / 2**20,
+                "seconds": sample["seconds"],
+                "peak_rss_mb": sample["peak_rss_mb"],
+            }
+    shutil.rmtree(workdir, ignore_errors=True)
+    out["same_records"] = out["bulk_auto"]["records"] == out["rest_only"]["records"]
+    return out

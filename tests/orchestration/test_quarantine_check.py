@@ -35,6 +35,7 @@ def test_hostile_quarantined_record_is_reported_by_the_stream_check(
 ) -> None:
     monkeypatch.setenv("WAREHOUSE_PATH", str(tmp_path / "warehouse.duckdb"))
     monkeypatch.setenv("CONNECTORS_QUARANTINE_MAX_SHARE", max_share)
+    monkeypatch.setenv("MARKETO_BULK", "never")  # the bad record must meet the REST pages
     faults = FaultConfig(hostile="invalid_utf8", sources=["marketo"])
     with running(world, faults=faults) as sandbox:
         for name, value in sandbox.env.items():
