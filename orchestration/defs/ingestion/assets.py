@@ -10,6 +10,7 @@ from connectors.core import redact
 from connectors.run import StreamResult, extract_sources
 from connectors.streams import STREAMS
 from orchestration.lib.errors import operator_errors
+from orchestration.lib.progress import ExtractionProgress, reporting
 from orchestration.lib.translator import ingestion_asset_key
 
 INGESTION_OWNER = "team:data-engineering"
@@ -20,6 +21,8 @@ INGESTION_RETRY = dg.RetryPolicy(
 )
 # DuckDB allows one writer: every step that writes the warehouse runs in this pool (limit 1).
 WAREHOUSE_WRITER_POOL = "warehouse_writer"
+# While the step runs, one progress line per source (records, pages, rate) this often.
+PROGRESS_SECONDS = 5.0
 
 
 def stream_specs(source: str) -> list[dg.AssetSpec]:
@@ -78,7 +81,15 @@ def extract_sources_step(context: dg.AssetExecutionContext):  # type: ignore[no-
         destination = warehouse.destination()
     # Each vendor resource sets its own variables, so one mapping serves every source.
     env = {k: v for source in plan for k, v in getattr(context.resources, source).as_env().items()}
-    outcomes = extract_sources(plan, destination=destination, run_id=context.run.run_id, env=env)
+    progress = ExtractionProgress({source: streams or [] for source, streams in plan.items()})
+    with reporting(progress, context.log.info, every=PROGRESS_SECONDS):
+        outcomes = extract_sources(
+            plan,
+            destination=destination,
+            run_id=context.run.run_id,
+            env=env,
+            on_page=progress.on_page,
+        )
     for outcome in outcomes:
         for result in outcome.results:
             context.log.info(
