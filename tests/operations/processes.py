@@ -92,23 +92,26 @@ def _group_alive(pgid: int) -> bool:
 
 
 @contextmanager
-def running_group(args: list[str], env: Mapping[str, str], log_path: Path) -> Iterator[Path]:
+def running_group(
+    args: list[str], env: Mapping[str, str], log_path: Path
+) -> Iterator[subprocess.Popen]:
     with log_path.open("w") as log:
         proc = start_group(args, env, log)
         try:
-            yield log_path
+            yield proc
         finally:
             stop_group(proc)
 
 
+DAEMON = [str(BIN / "dagster-daemon"), "run", "-w", str(WORKSPACE)]
+
+
 @contextmanager
-def daemon(env: Mapping[str, str], log_path: Path) -> Iterator[Path]:
+def daemon(env: Mapping[str, str], log_path: Path) -> Iterator[subprocess.Popen]:
     """`dagster-daemon run` on the project's workspace, stopped (with its code server and
     run workers) on the way out."""
-    with running_group(
-        [str(BIN / "dagster-daemon"), "run", "-w", str(WORKSPACE)], env, log_path
-    ) as log:
-        yield log
+    with running_group(DAEMON, env, log_path) as proc:
+        yield proc
 
 
 def launch(job: str, env: Mapping[str, str], run_id: str, *, tags: str | None = None) -> None:
@@ -130,12 +133,8 @@ def launching(
 ) -> Iterator[subprocess.Popen]:
     """`dagster job launch` in the background (it loads the code location for a few seconds)
     while the block watches the instance; see `check_launch`."""
-    with log_path.open("w") as log:
-        proc = start_group(_launch_args(job, run_id, None), env, log)
-        try:
-            yield proc
-        finally:
-            stop_group(proc)
+    with running_group(_launch_args(job, run_id, None), env, log_path) as proc:
+        yield proc
 
 
 def check_launch(proc: subprocess.Popen) -> None:
