@@ -62,8 +62,9 @@ class ExtractionProgress:
         streams = self._plan[source]
         position = streams.index(snapshot.stream) + 1 if snapshot.stream in streams else "?"
         rate = snapshot.records / snapshot.seconds if snapshot.seconds > 0 else 0.0
+        pages = f"{snapshot.pages:,} page" + ("" if snapshot.pages == 1 else "s")
         return (
-            f"{source}.{snapshot.stream}: {snapshot.records:,} records, {snapshot.pages:,} pages, "
+            f"{source}.{snapshot.stream}: {snapshot.records:,} records, {pages}, "
             f"{rate:,.0f} records/s, stream {position} of {len(streams)}"
         )
 

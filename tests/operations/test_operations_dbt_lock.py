@@ -6,8 +6,6 @@ had been free for that instant) while a real process holds DuckDB's lock, so dbt
 the lock. The step builds one dbt seed, which needs no raw data.
 """
 
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -19,22 +17,9 @@ import duckdb
 import pytest
 
 import orchestration.defs.transform.assets as transform_assets
+from tests.connectors.test_duckdb_lock import _hold_lock  # a real process holding the lock
 
 SEED = dg.AssetKey(["seeds", "rep_team_mapping"])
-HOLD = """
-import duckdb, sys, time
-con = duckdb.connect(sys.argv[1])
-print("locked", flush=True)
-time.sleep(float(sys.argv[2]))
-"""
-
-
-def _hold_lock(path: Path, seconds: float) -> subprocess.Popen[str]:
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD, str(path), str(seconds)], stdout=subprocess.PIPE, text=True
-    )
-    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
-    return holder
 
 
 @pytest.fixture
