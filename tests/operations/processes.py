@@ -46,8 +46,6 @@ def pipeline_env(home: Path, work: Path, sandbox_env: Mapping[str, str]) -> dict
         "DO_NOT_TRACK": "1",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "GX_ANALYTICS_ENABLED": "False",
-        # Fail fast on the fakes' injected slowness instead of waiting like for a real vendor.
-        "CONNECTORS_BACKOFF_MAX": "0.5",
     }
 
 
