@@ -1,4 +1,4 @@
-"""The whole pipeline (Dagster job `full_pipeline`, in-process, like orchestration/demo.py)
+"""The whole pipeline (Dagster job `full_pipeline`, in-process, like python -m orchestration run)
 against a running sandbox, with wall time per stage from Dagster's step events."""
 
 import os

@@ -25,10 +25,12 @@ from dwh.settings import DEFAULTS, parse_seconds
 
 log = logging.getLogger("dwh.duckdb")
 LOCK_TIMEOUT_SETTING = "WAREHOUSE_LOCK_TIMEOUT_SECONDS"
+# DuckDB's message when another process holds the file (it goes on to name the holder's PID).
+LOCK_CONFLICT_MARKER = "Could not set lock"
 
 
 def is_lock_conflict(exc: BaseException) -> bool:
-    return isinstance(exc, duckdb.IOException) and "Could not set lock" in str(exc)
+    return isinstance(exc, duckdb.IOException) and LOCK_CONFLICT_MARKER in str(exc)
 
 
 def lock_timeout() -> float:

@@ -162,7 +162,7 @@ def _is_canonical_datetime(value: Any) -> bool:
     return type(value) is str and _CANONICAL_DATETIME.fullmatch(value) is not None
 
 
-# The extraction cursors (connectors/streams.py): the fields worth checking rows are sorted by.
+# The extraction cursors (the Salesforce streams' cursor fields): rows are sorted by them.
 SEEK_FIELDS = ("SystemModstamp", "CreatedDate")
 _KEPT = bytes([1]) + bytes(255)  # bytes.translate table: deleted flags to kept flags
 

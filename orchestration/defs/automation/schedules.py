@@ -2,13 +2,13 @@
 
 import dagster as dg
 
-from orchestration.defs.automation.jobs import full_pipeline
+from orchestration.defs.automation.jobs import FULL_PIPELINE
 
 FULL_REFRESH_CONFIG = {"ops": {"warehouse_dbt_models": {"config": {"full_refresh": True}}}}
 
 hourly_incremental = dg.ScheduleDefinition(
     name="hourly_incremental",
-    job=full_pipeline,
+    job_name=FULL_PIPELINE,
     cron_schedule="0 * * * *",
     execution_timezone="Asia/Tokyo",
     description="Incremental extraction from each cursor, incremental dbt build, checks, publish.",
@@ -16,7 +16,7 @@ hourly_incremental = dg.ScheduleDefinition(
 
 nightly_full_refresh = dg.ScheduleDefinition(
     name="nightly_full_refresh",
-    job=full_pipeline,
+    job_name=FULL_PIPELINE,
     cron_schedule="30 3 * * *",
     execution_timezone="Asia/Tokyo",
     run_config=FULL_REFRESH_CONFIG,

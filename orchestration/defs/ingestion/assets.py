@@ -11,6 +11,7 @@ from connectors.registry import STREAMS, VENDORS
 from connectors.run import StreamResult, extract_sources
 from connectors.settings import Settings
 from orchestration.lib.errors import operator_errors
+from orchestration.lib.progress import ExtractionProgress, reporting
 from orchestration.lib.translator import ingestion_asset_key
 
 INGESTION_OWNER = "team:data-engineering"
@@ -21,6 +22,8 @@ INGESTION_RETRY = dg.RetryPolicy(
 )
 # DuckDB allows one writer: every step that writes the warehouse runs in this pool (limit 1).
 WAREHOUSE_WRITER_POOL = "warehouse_writer"
+# While the step runs, one progress line per source (records, pages, rate) this often.
+PROGRESS_SECONDS = 5.0
 
 
 def stream_specs(source: str) -> list[dg.AssetSpec]:
@@ -133,7 +136,15 @@ def extract_sources_step(context: dg.AssetExecutionContext):  # type: ignore[no-
         connector_settings.validate([VENDORS[source] for source in plan])
     max_share = connector_settings.value("CONNECTORS_QUARANTINE_MAX_SHARE")
     checks = {key.asset_key for key in context.selected_asset_check_keys}
-    outcomes = extract_sources(plan, destination=destination, run_id=context.run.run_id, env=env)
+    progress = ExtractionProgress({source: streams or [] for source, streams in plan.items()})
+    with reporting(progress, context.log.info, every=PROGRESS_SECONDS):
+        outcomes = extract_sources(
+            plan,
+            destination=destination,
+            run_id=context.run.run_id,
+            env=env,
+            on_page=progress.on_page,
+        )
     for outcome in outcomes:
         for result in outcome.results:
             context.log.info(

@@ -1,11 +1,14 @@
 """Operator jobs: re-sync one stream (full re-read, or re-read from a time)."""
 
+from collections.abc import Mapping
+
 import dagster as dg
 
 from connectors.registry import STREAMS
 from orchestration.defs.ingestion.assets import WAREHOUSE_WRITER_POOL
 from orchestration.defs.ingestion.resources import WarehouseResource
 from orchestration.lib.errors import operator_errors
+from orchestration.lib.run_limits import max_runtime_tags
 
 ACTIVE = [dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING]
 
@@ -67,11 +70,18 @@ def resync_stream_op(
     )
 
 
-@dg.job(description="Re-sync one stream: run config source, stream and (optional) from_time.")
-def resync_stream() -> None:
-    resync_stream_op()
+def resync_job(run_tags: Mapping[str, str]) -> dg.JobDefinition:
+    @dg.job(
+        name="resync_stream",
+        description="Re-sync one stream: run config source, stream and (optional) from_time.",
+        tags=run_tags,
+    )
+    def resync_stream() -> None:
+        resync_stream_op()
+
+    return resync_stream
 
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    return dg.Definitions(jobs=[resync_stream])
+    return dg.Definitions(jobs=[resync_job(max_runtime_tags())])

@@ -5,18 +5,29 @@ lineage from each API stream to the KPI marts.
 """
 
 import os
+import time
+from collections.abc import Iterator
 from functools import cache
+from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster_dbt import DbtCliResource, dbt_assets
-from dagster_dbt.errors import DagsterDbtError
 
 from dwh.duckdb_lock import connect as connect_duckdb
+from dwh.settings import WarehouseSettings
 from orchestration.defs.ingestion.assets import WAREHOUSE_WRITER_POOL
 from orchestration.defs.ingestion.resources import WarehouseResource
 from orchestration.defs.transform.resources import dbt_project
 from orchestration.lib.dbt_args import dbt_build_args
-from orchestration.lib.errors import is_warehouse_io_error, operator_errors, warehouse_failure
+from orchestration.lib.errors import (
+    is_lock_conflict_message,
+    is_warehouse_io_error,
+    lock_holder,
+    operator_errors,
+    warehouse_failure,
+    warehouse_locked_failure,
+)
 from orchestration.lib.translator import WarehouseDbtTranslator
 
 
@@ -45,18 +56,58 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         # dbt runs as a child process and reads its profile from the environment.
         os.environ.update(settings.dbt_env())
         args = dbt_build_args(full_refresh=config.full_refresh, target=settings.target)
-        if not settings.is_postgres and settings.path.exists():
-            # dbt-duckdb fails at once on a locked file: wait (bounded) for the holder first.
-            connect_duckdb(settings.path, timeout=settings.lock_timeout).close()
-        try:
-            yield from dbt.cli(args, context=context).stream()
-        except DagsterDbtError as exc:
-            # A full disk or unwritable file is the operator's to fix, not a model bug.
-            if is_warehouse_io_error(exc):
-                raise warehouse_failure(exc, settings) from exc
-            raise
+        yield from build_when_unlocked(context, dbt, args, settings)
 
     return warehouse_dbt_models
+
+
+def build_when_unlocked(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    args: list[str],
+    settings: WarehouseSettings,
+) -> Iterator[Any]:
+    """`dbt build`, started again while another process holds the DuckDB file, for at most
+    WAREHOUSE_LOCK_TIMEOUT_SECONDS in all.
+
+    dbt-duckdb fails at once on a locked file, so the step first waits (bounded) for the lock.
+    Another writer can still take the file between that wait and dbt opening it: dbt then
+    fails before building anything, and is started again after the next wait. A lock still
+    held at the deadline fails the step naming the holder's PID and command.
+    """
+    started = time.monotonic()
+    deadline = started + settings.lock_timeout
+    while True:
+        if not settings.is_postgres and settings.path.exists():
+            try:
+                remaining = max(0.0, deadline - time.monotonic())
+                connect_duckdb(settings.path, timeout=remaining).close()
+            except duckdb.IOException as exc:
+                if is_lock_conflict_message(str(exc)):
+                    waited = time.monotonic() - started
+                    raise warehouse_locked_failure(str(exc), settings, waited) from exc
+                raise
+        invocation = dbt.cli(args, context=context, raise_on_error=False)
+        built_nothing = True
+        for event in invocation.stream():
+            built_nothing = False
+            yield event
+        error = invocation.get_error()
+        if error is None:
+            return
+        if is_lock_conflict_message(str(error)):
+            if built_nothing and time.monotonic() < deadline:
+                context.log.warning(
+                    f"dbt found {settings.path} locked by {lock_holder(str(error))} right "
+                    "after the wait for it; waiting for the lock again"
+                )
+                continue
+            waited = time.monotonic() - started
+            raise warehouse_locked_failure(str(error), settings, waited) from error
+        # A full disk or unwritable file is the operator's to fix, not a model bug.
+        if is_warehouse_io_error(error):
+            raise warehouse_failure(error, settings) from error
+        raise error
 
 
 def mart_asset_keys() -> list[dg.AssetKey]:
