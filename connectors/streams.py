@@ -36,6 +36,7 @@ STREAMS: dict[str, list[Stream]] = {
         _sf("lead", "Lead", "leads with the handoff custom fields"),
         _sf("opportunity", "Opportunity", "deals"),
         _sf("opportunity_history", "OpportunityHistory", "stage changes"),
+        _sf("opportunity_stage", "OpportunityStage", "stage metadata: IsWon, IsClosed, SortOrder"),
         _sf("lead_history", "LeadHistory", "field changes", cursor="CreatedDate"),
         _sf("task", "Task", "calls and e-mails"),
         _sf("event", "Event", "meetings"),
