@@ -6,10 +6,12 @@ lineage from each API stream to the KPI marts.
 
 import os
 from functools import cache
+from typing import Any
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 from dagster_dbt.errors import DagsterDbtError
+from pydantic import Field
 
 from connectors.destinations.duckdb_lock import connect as connect_duckdb
 from orchestration.defs.ingestion.assets import WAREHOUSE_WRITER_POOL
@@ -22,6 +24,13 @@ from orchestration.lib.translator import WarehouseDbtTranslator
 
 class DbtBuildConfig(dg.Config):
     full_refresh: bool = False
+    vars: dict[str, Any] = Field(
+        default_factory=dict,
+        description=(
+            "dbt vars for this run only, over dbt_project.yml's `vars:` (docs/configure.md), "
+            "e.g. {reporting_tz: Asia/Tokyo, week_start_day: sunday}"
+        ),
+    )
 
 
 @cache
@@ -43,7 +52,9 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         settings = warehouse.settings()
         # dbt runs as a child process and reads its profile from the environment.
         os.environ.update(settings.dbt_env())
-        args = dbt_build_args(full_refresh=config.full_refresh, target=settings.target)
+        args = dbt_build_args(
+            full_refresh=config.full_refresh, target=settings.target, dbt_vars=config.vars
+        )
         if settings.target == "duckdb" and settings.path.exists():
             # dbt-duckdb fails at once on a locked file: wait (bounded) for the holder first.
             connect_duckdb(settings.path).close()
