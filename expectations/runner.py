@@ -9,7 +9,7 @@ is the slowest import in the project and Dagster imports this module in every st
 import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +22,7 @@ import pandas as pd
 from connectors.destinations.duckdb_lock import connect as connect_duckdb
 from expectations.config import RuleConfig, SuiteConfig, SuiteConfigError, load_suites
 from expectations.derived import derive
+from expectations.remedies import describe
 from expectations.results import (
     MARKS_EXIST_SQL,
     MARKS_SQL,
@@ -224,6 +225,13 @@ def _rule_result(suite: SuiteConfig, rule: RuleConfig, gx_result: Any) -> RuleRe
     )
 
 
+def _with_remedy(rule: RuleConfig, result: RuleResult, frame: Any) -> RuleResult:
+    """A failed rule with a `fix:` block says what to change, and where (remedies.py)."""
+    if result.success or rule.fix is None:
+        return result
+    return replace(result, remedy=describe(rule.fix, rule.column, frame, result.unexpected_count))
+
+
 def validate_frame(
     suite: SuiteConfig,
     frame: Any,
@@ -288,7 +296,10 @@ def validate_frame(
     for suite_result in outcome.run_results.values():
         for r in suite_result.results:
             by_rule[r.expectation_config.meta["rule"]] = r
-    results = tuple(_rule_result(suite, rule, by_rule[rule.name]) for rule in suite.rules)
+    results = tuple(
+        _with_remedy(rule, _rule_result(suite, rule, by_rule[rule.name]), prepared)
+        for rule in suite.rules
+    )
     return SuiteRun(
         suite=suite.name,
         table=suite.table,
