@@ -1,9 +1,12 @@
 """The dbt project parses and lands its models in the schemas the other parts read."""
 
+import csv
 import json
 from pathlib import Path
 
-from tests.dbt.dbt_runner import run_dbt
+import pytest
+
+from tests.dbt.dbt_runner import DBT_PROJECT_DIR, run_dbt
 
 
 def test_parse_puts_models_in_layer_schemas(tmp_path: Path) -> None:
@@ -21,3 +24,31 @@ def test_parse_puts_models_in_layer_schemas(tmp_path: Path) -> None:
         "lead",
     ]
     assert sources["gong__calls"]["schema"] == "raw"
+
+
+def _seed(name: str) -> list[dict[str, str]]:
+    with (DBT_PROJECT_DIR / "seeds" / f"{name}.csv").open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_default_seeds_hold_the_contract_tables() -> None:
+    """The shipped mappings are the tables the sandbox truth uses (contracts 5.1, 5.2)."""
+    rules = pytest.importorskip("sandbox.world.rules")
+    profile = pytest.importorskip("sandbox.world.profile")
+    labels = {
+        (row["picklist"], row["label"]): row["canonical_value"]
+        for row in _seed("picklist_label_mapping")
+    }
+    assert labels == {
+        (picklist, label): value
+        for picklist, table in (
+            ("budget_status", rules.BUDGET_LABELS),
+            ("authority", rules.AUTHORITY_LABELS),
+            ("handoff_status", rules.HANDOFF_STATUS_LABELS),
+        )
+        for label, value in table.items()
+    }
+    assert {"未定", "未確認", "TBD"} <= {label for (_, label) in labels}
+    roles = {row["role_name"]: row["team"] for row in _seed("rep_team_mapping")}
+    assert roles == profile.DEFAULT.role_teams
+    assert _seed("kpi_targets") == []  # a new customer starts without targets
