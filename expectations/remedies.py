@@ -22,7 +22,7 @@ CANONICAL_VALUES = {
     "authority": ("decision_maker", "influencer", "user", "unknown"),
     "handoff_status": ("accepted", "rejected"),
 }
-_KEYS = {"field", "seed", "unmapped_labels"}
+_KEYS = {"field", "seed", "unmapped_labels", "missing_fields"}
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class Fix:
     field: str  # the canonical field the rule checks
     seed: str  # the seed file, relative to the repository, that configures it
     unmapped_labels: str | None = None  # raw column: list its labels that mapped to nothing
+    missing_fields: str | None = None  # column naming org fields: list those of failing rows
 
 
 def parse_fix(raw: Any, where: str) -> Fix:
@@ -43,10 +44,15 @@ def parse_fix(raw: Any, where: str) -> Fix:
     for key in ("field", "seed"):
         if not isinstance(raw.get(key), str) or not raw[key]:
             raise ValueError(f"{where}: fix needs {key} (a non-empty string)")
-    labels = raw.get("unmapped_labels")
-    if labels is not None and not isinstance(labels, str):
-        raise ValueError(f"{where}: fix.unmapped_labels must name the raw column")
-    return Fix(field=raw["field"], seed=raw["seed"], unmapped_labels=labels)
+    for key in ("unmapped_labels", "missing_fields"):
+        if raw.get(key) is not None and not isinstance(raw[key], str):
+            raise ValueError(f"{where}: fix.{key} must name a column")
+    return Fix(
+        field=raw["field"],
+        seed=raw["seed"],
+        unmapped_labels=raw.get("unmapped_labels"),
+        missing_fields=raw.get("missing_fields"),
+    )
 
 
 def _label(value: object) -> str:
@@ -56,9 +62,18 @@ def _label(value: object) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip()
 
 
-def describe(fix: Fix, column: str, frame: pd.DataFrame, failing: int | None = None) -> str:
+def describe(
+    fix: Fix,
+    column: str,
+    frame: pd.DataFrame,
+    failing: int | None = None,
+    key_column: str | None = None,
+) -> str:
     """The message for a failed rule on `column` of the validated table; `failing` is the
-    rule's count of failing rows (default: the rows where the column is NULL)."""
+    rule's count of failing rows (default: the rows where the column is NULL), `key_column`
+    the suite's id column (named beside each missing field)."""
+    if fix.missing_fields is not None and fix.missing_fields in frame.columns:
+        return _missing_fields(fix, column, frame, key_column)
     total = len(frame)
     missing = frame[column].isna() if column in frame.columns else pd.Series(False, frame.index)
     count = int(missing.sum()) if failing is None else failing
@@ -87,3 +102,17 @@ def describe(fix: Fix, column: str, frame: pd.DataFrame, failing: int | None = N
         f"{fix.seed.rsplit('/', 1)[-1].removesuffix('.csv')}+`)."
     )
     return " ".join(parts)
+
+
+def _missing_fields(fix: Fix, column: str, frame: pd.DataFrame, key_column: str | None) -> str:
+    """A rule on a flag column (true = fine): the org fields named by the failing rows."""
+    failing = frame[~frame[column].fillna(False).astype(bool)]
+    names = ", ".join(
+        f"'{row[fix.missing_fields]}'" + (f" ({row[key_column]})" if key_column else "")
+        for _, row in failing.iterrows()
+    )
+    return (
+        f"{fix.field}: {len(failing)} of {len(frame)} rows name an org field no record has: "
+        f"{names}. Fix: put the API names your org uses for these fields in {fix.seed} "
+        f"(docs/configure.md), then re-run the pipeline."
+    )

@@ -225,11 +225,14 @@ def _rule_result(suite: SuiteConfig, rule: RuleConfig, gx_result: Any) -> RuleRe
     )
 
 
-def _with_remedy(rule: RuleConfig, result: RuleResult, frame: Any) -> RuleResult:
+def _with_remedy(
+    suite: SuiteConfig, rule: RuleConfig, result: RuleResult, frame: Any
+) -> RuleResult:
     """A failed rule with a `fix:` block says what to change, and where (remedies.py)."""
     if result.success or rule.fix is None:
         return result
-    return replace(result, remedy=describe(rule.fix, rule.column, frame, result.unexpected_count))
+    remedy = describe(rule.fix, rule.column, frame, result.unexpected_count, suite.id_column)
+    return replace(result, remedy=remedy)
 
 
 def validate_frame(
@@ -297,7 +300,7 @@ def validate_frame(
         for r in suite_result.results:
             by_rule[r.expectation_config.meta["rule"]] = r
     results = tuple(
-        _with_remedy(rule, _rule_result(suite, rule, by_rule[rule.name]), prepared)
+        _with_remedy(suite, rule, _rule_result(suite, rule, by_rule[rule.name]), prepared)
         for rule in suite.rules
     )
     return SuiteRun(

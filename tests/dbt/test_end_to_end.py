@@ -50,6 +50,11 @@ def _assert_matches_truth(data_dir: Path, warehouse: BuiltWarehouse) -> None:
     differences = compare(truth, warehouse.query(KPI_QUERY))
     print(report(differences))
     assert not differences, report(differences)
+    # the configured handoff fields exist in the org (dq_handoff_field_mapping)
+    missing = warehouse.query(
+        "select source_field from dq.dq_handoff_field_mapping where not is_field_found"
+    )
+    assert missing == []
 
 
 def test_duckdb_marts_equal_truth(
