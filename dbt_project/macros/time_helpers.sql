@@ -63,7 +63,9 @@
     week_start_day, default monday). -#}
 {% macro week_start(date_expr) -%}
     {%- set weekdays = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] -%}
-    {%- set first_day = weekdays.index(var('week_start_day') | string | lower) + 1 -%}
+    {%- set day = var('week_start_day') | string | lower -%}
+    {#- a wrong value is reported by validate_vars at run start, not as a parse error here -#}
+    {%- set first_day = weekdays.index(day) + 1 if day in weekdays else 1 -%}
     cast(({{ date_expr }}) - cast((cast(extract(isodow from ({{ date_expr }})) as integer) - {{ first_day }} + 7) % 7 as integer) as date)
 {%- endmacro %}
 

@@ -52,3 +52,23 @@ def test_default_seeds_hold_the_contract_tables() -> None:
     roles = {row["role_name"]: row["team"] for row in _seed("rep_team_mapping")}
     assert roles == profile.DEFAULT.role_teams
     assert _seed("kpi_targets") == []  # a new customer starts without targets
+
+
+def test_wrong_vars_stop_the_run_naming_them(tmp_path: Path) -> None:
+    """Settings are checked at the start of a run: a wrong value is an error naming the var,
+    never a run with wrong numbers."""
+    wrong = (
+        '{"week_start_day": "someday", "fiscal_year_start_month": 13, '
+        '"internal_email_domains": "themodel.example", "lead_source_precedence": ["hubspot"]}'
+    )
+    result = run_dbt(
+        ["seed", "-s", "kpi_targets", "--vars", wrong],
+        env={"WAREHOUSE_PATH": str(tmp_path / "w.duckdb")},
+        target_path=tmp_path / "target",
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "week_start_day must be one of monday" in output
+    assert "fiscal_year_start_month must be a number from 1 to 12, not 13" in output
+    assert "internal_email_domains must be a list of domains" in output
+    assert "lead_source_precedence must list marketo and/or salesforce" in output
