@@ -1,10 +1,17 @@
 -- Does the org have the fields the seed handoff_field_mapping names? One row per mapping row:
--- how many Leads carry the field at all and how many hold a value in it. A field that no
--- Lead has (a misspelt or renamed API name) silently empties a canonical field, or for
--- tossup_at every handoff: the GX suite dq_handoff_field_mapping blocks publishing and names
--- the field and the seed file to edit.
+-- how many of the latest Lead versions carry the field at all and how many hold a value in
+-- it. A field that no Lead has (a misspelt or renamed API name, field-level security) silently
+-- empties a canonical field, or for tossup_at every handoff: the GX suite
+-- dq_handoff_field_mapping blocks publishing and names the field and the seed file to edit.
+-- The connector selects every field the describe lists, so each landed Lead carries every
+-- field the org has (null when empty): the latest versions tell, without parsing every Lead.
+{%- set sample_size = 1000 %}
 with leads as (
-    select raw_record from {{ ref('stg_salesforce__leads') }} where not is_deleted
+    select raw_record
+    from {{ ref('stg_salesforce__leads') }}
+    where not is_deleted
+    order by _load_seq desc
+    limit {{ sample_size }}
 ),
 
 mapping as (
