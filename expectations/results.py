@@ -73,6 +73,7 @@ class RuleResult:
     unexpected_share: float | None  # of the rows the rule evaluated (non-NULL, filtered)
     failing_ids: tuple[str, ...]  # a sample of the id_column of failing rows
     description: str = ""
+    remedy: str = ""  # for a failed rule with a `fix:` block: what to change, and where
 
     @property
     def blocks(self) -> bool:

@@ -9,6 +9,7 @@ is the slowest import in the project and Dagster imports this module in every st
 import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from connectors.core.redact import redact
 from dwh.settings import WarehouseSettings, resolve_path
 from dwh.sql import SqlSession, sql_session
 from expectations.derived import derive
+from expectations.remedies import describe
 from expectations.results import (
     MARKS_EXIST_SQL,
     MARKS_SQL,
@@ -194,6 +196,16 @@ def _rule_result(suite: SuiteConfig, rule: RuleConfig, gx_result: Any) -> RuleRe
     )
 
 
+def _with_remedy(
+    suite: SuiteConfig, rule: RuleConfig, result: RuleResult, frame: Any
+) -> RuleResult:
+    """A failed rule with a `fix:` block says what to change, and where (remedies.py)."""
+    if result.success or rule.fix is None:
+        return result
+    remedy = describe(rule.fix, rule.column, frame, result.unexpected_count, suite.id_column)
+    return replace(result, remedy=remedy)
+
+
 def validate_frame(
     suite: SuiteConfig,
     frame: Any,
@@ -258,7 +270,10 @@ def validate_frame(
     for suite_result in outcome.run_results.values():
         for r in suite_result.results:
             by_rule[r.expectation_config.meta["rule"]] = r
-    results = tuple(_rule_result(suite, rule, by_rule[rule.name]) for rule in suite.rules)
+    results = tuple(
+        _with_remedy(suite, rule, _rule_result(suite, rule, by_rule[rule.name]), prepared)
+        for rule in suite.rules
+    )
     return SuiteRun(
         suite=suite.name,
         table=suite.table,

@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from expectations.remedies import Fix, parse_fix
+
 SUITES_DIR = Path(__file__).resolve().parent / "suites"
 SEVERITIES = ("error", "warn")
 DERIVATIONS = ("handoff_fields", "extraction_age")
@@ -29,7 +31,7 @@ _SUITE_KEYS = {
     "rules",
     "incremental_by",
 }
-_RULE_KEYS = {"name", "expectation", "kwargs", "mostly", "severity", "description"}
+_RULE_KEYS = {"name", "expectation", "kwargs", "mostly", "severity", "description", "fix"}
 
 
 class SuiteConfigError(ValueError):
@@ -44,6 +46,7 @@ class RuleConfig:
     severity: str
     mostly: float | None = None
     description: str = ""
+    fix: Fix | None = None  # what to tell the person who fixes a failure (remedies.py)
 
     @property
     def column(self) -> str:
@@ -144,6 +147,10 @@ def _parse_rule(raw: Any, where: str) -> RuleConfig:
         raise _fail(where, "kwargs must be a mapping")
     if "mostly" in kwargs or "meta" in kwargs:
         raise _fail(where, "set mostly at the rule level; meta is reserved for the runner")
+    try:
+        fix = None if raw.get("fix") is None else parse_fix(raw["fix"], where)
+    except ValueError as exc:
+        raise SuiteConfigError(str(exc)) from exc
     return RuleConfig(
         name=name,
         expectation=expectation,
@@ -151,6 +158,7 @@ def _parse_rule(raw: Any, where: str) -> RuleConfig:
         severity=severity,
         mostly=None if mostly is None else float(mostly),
         description=str(raw.get("description") or ""),
+        fix=fix,
     )
 
 

@@ -22,13 +22,20 @@ def main(argv: list[str] | None = None) -> int:
     gen.add_argument("--seed", type=int, default=42)
     gen.add_argument("--out", type=Path, required=True)
     gen.add_argument("--as-of", default="2026-06-30T15:00:00Z")
+    gen.add_argument(
+        "--profile",
+        default="default",
+        help="company profile (sandbox/world/profile.py): default or custom-jp",
+    )
     commands.add_parser("serve", help="serve a data directory (see sandbox.serve)")
     commands.add_parser("demo", help="generate, serve and run the whole pipeline once")
     args = parser.parse_args(argv)
     from sandbox.world import generate
 
-    out = generate(args.out, leads=args.leads, seed=args.seed, as_of=args.as_of)
-    print(f"generated {args.leads} leads (seed {args.seed}) in {out}")
+    out = generate(
+        args.out, leads=args.leads, seed=args.seed, as_of=args.as_of, profile=args.profile
+    )
+    print(f"generated {args.leads} leads (seed {args.seed}, profile {args.profile}) in {out}")
     return 0
 
 

@@ -94,3 +94,26 @@
             then {{ cast_or_null("replace(" ~ clean_expr ~ ", ',', '')", 'double precision') }}
     end
 {%- endmacro %}
+
+{#- The domain of a normalised e-mail address (after the last @), NULL without one. -#}
+{% macro email_domain(email_expr) -%}
+    nullif(regexp_replace({{ email_expr }}, '^.*@', ''), {{ email_expr }})
+{%- endmacro %}
+
+{#- True when a normalised e-mail belongs to the company's own people: a Salesforce or Gong
+    user's address, or an internal domain or its subdomain (int_internal_emails,
+    int_internal_domains; domain.md "Internal people are never leads"). Pass a column
+    qualified by its table's alias: the subqueries have columns of their own. -#}
+{% macro is_internal_email(email_expr) -%}
+    (
+        exists (
+            select 1 from {{ ref('int_internal_emails') }} as internal_emails
+            where internal_emails.email_normalized = {{ email_expr }}
+        )
+        or exists (
+            select 1 from {{ ref('int_internal_domains') }} as internal_domains
+            where {{ email_domain(email_expr) }} = internal_domains.domain
+                or {{ email_domain(email_expr) }} like '%.' || internal_domains.domain
+        )
+    )
+{%- endmacro %}

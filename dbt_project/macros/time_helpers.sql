@@ -58,3 +58,33 @@
 {% macro duckdb__median(expr) -%}
     quantile_cont({{ expr }}, 0.5)
 {%- endmacro %}
+
+{#- The first day of the reporting week holding a local date (weeks start on var
+    week_start_day, default monday). -#}
+{% macro week_start(date_expr) -%}
+    {%- set weekdays = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] -%}
+    {%- set day = var('week_start_day') | string | lower -%}
+    {#- a wrong value is reported by validate_vars at run start, not as a parse error here -#}
+    {%- set first_day = weekdays.index(day) + 1 if day in weekdays else 1 -%}
+    cast(({{ date_expr }}) - cast((cast(extract(isodow from ({{ date_expr }})) as integer) - {{ first_day }} + 7) % 7 as integer) as date)
+{%- endmacro %}
+
+{#- The first day of the month holding a local date. -#}
+{% macro month_start(date_expr) -%}
+    cast(date_trunc('month', {{ date_expr }}) as date)
+{%- endmacro %}
+
+{#- `local_date, month_start, week_start` of a local date: the periods KPIs are cut by. -#}
+{% macro period_columns(date_expr) -%}
+    {{ date_expr }} as local_date,
+    {{ month_start(date_expr) }} as month_start,
+    {{ week_start(date_expr) }} as week_start
+{%- endmacro %}
+
+{#- The first day of the fiscal year holding a month start (var fiscal_year_start_month). -#}
+{% macro fiscal_year_start(month_start_expr) -%}
+    {%- set first_month = var('fiscal_year_start_month') | int -%}
+    cast({{ dbt.dateadd('month',
+        '-((cast(extract(month from ' ~ month_start_expr ~ ') as integer) - ' ~ first_month ~ ' + 12) % 12)',
+        month_start_expr) }} as date)
+{%- endmacro %}

@@ -28,6 +28,10 @@
             ('Probability', 'double precision', 'probability'),
             ('CloseDate', 'date', 'close_date'),
         ] + stamps,
+        'salesforce__opportunity_stage': [
+            ('SortOrder', 'double precision', 'sort_order'),
+            ('DefaultProbability', 'double precision', 'default_probability'),
+        ] + stamps,
         'salesforce__lead_history': [('CreatedDate', 'timestamptz', 'created_at')],
         'salesforce__task': [
             ('CallDurationInSeconds', 'double precision', 'call_duration_seconds'),

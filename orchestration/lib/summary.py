@@ -19,7 +19,7 @@ class Line:
 
 
 LINES: tuple[Line, ...] = (
-    Line("Marketing", "Leads created", "leads_created", "company", "all", "int"),
+    Line("Marketing", "Leads created", "leads", "company", "all", "int"),
     Line("Marketing", "MQLs", "mqls", "company", "all", "int"),
     Line("Inside Sales (IS)", "Toss-ups", "tossups", "team", "inside_sales", "int"),
     Line(
@@ -41,24 +41,15 @@ LINES: tuple[Line, ...] = (
     Line("Field Sales (FS)", "Meetings held", "meetings_held", "team", "field_sales", "int"),
     Line("Field Sales (FS)", "Won deals (受注数)", "won_deals", "team", "field_sales", "int"),
     Line("Field Sales (FS)", "Win rate (受注率)", "win_rate", "team", "field_sales", "pct"),
-    Line("Field Sales (FS)", "Revenue (売上高)", "revenue", "team", "field_sales", "yen"),
+    Line(
+        "Field Sales (FS)", "Revenue (売上高)", "new_business_revenue", "team", "field_sales", "yen"
+    ),
     Line("Full cycle (一気通貫)", "Won deals", "won_deals", "team", "full_cycle", "int"),
     Line("Full cycle (一気通貫)", "Win rate", "win_rate", "team", "full_cycle", "pct"),
-    Line("Company (KGI)", "Total revenue", "total_revenue", "company", "all", "yen"),
+    Line("Company (KGI)", "Revenue incl. renewals", "revenue", "company", "all", "yen"),
     Line("Company (KGI)", "New customers", "new_customers", "company", "all", "int"),
     Line("Company (KGI)", "Retention rate", "retention_rate", "company", "all", "pct"),
 )
-
-# Lead and MQL counts come from the lifecycle fact, cut by month in the reporting time zone.
-FUNNEL_COUNTS_SQL = """
-select 'leads_created' as kpi,
-       strftime(timezone(?, lead_created_at), '%Y-%m') as month,
-       count(*) as value
-from marts.fct_lead_lifecycle where lead_created_at is not null group by all
-union all
-select 'mqls', strftime(timezone(?, mql_at), '%Y-%m'), count(*)
-from marts.fct_lead_lifecycle where mql_at is not null group by all
-"""
 
 
 def _format(value: float | None, fmt: str) -> str:
@@ -71,20 +62,15 @@ def _format(value: float | None, fmt: str) -> str:
     return f"{value:,.0f}"
 
 
-def load_values(
-    published: Path, reporting_tz: str = "Asia/Tokyo"
-) -> dict[tuple[str, str, str, str], float]:
+def load_values(published: Path) -> dict[tuple[str, str, str, str], float]:
     con = duckdb.connect(str(published), read_only=True)
     try:
         rows = con.execute(
             "select kpi, grain, grain_key, month, value from marts.kpi_monthly_long"
         ).fetchall()
-        counts = con.execute(FUNNEL_COUNTS_SQL, [reporting_tz, reporting_tz]).fetchall()
     finally:
         con.close()
-    values = {(kpi, grain, key, month): value for kpi, grain, key, month, value in rows}
-    values.update({(kpi, "company", "all", month): value for kpi, month, value in counts})
-    return values
+    return {(kpi, grain, key, month): value for kpi, grain, key, month, value in rows}
 
 
 def render_summary(published: Path, *, months: int = 6, console: Console | None = None) -> Table:

@@ -5,11 +5,13 @@ import random
 from pathlib import Path
 
 from sandbox.world.fmt import DAY, add_months_ts, marketo_datetime, parse_utc
-from sandbox.world.org import build_companies, build_org
+from sandbox.world.org import build_companies, build_org, salesforce_id
+from sandbox.world.profile import DEFAULT, Profile, get_profile
 from sandbox.world.records import (
     activity_types_json,
     gong_user,
     rep_modstamp,
+    sf_opportunity_stage,
     sf_user,
     sf_user_role,
 )
@@ -18,6 +20,7 @@ from sandbox.world.truth import SETTINGS, TruthBuilder
 from sandbox.world.writer import ShardedSortedWriter
 
 GENERATOR_VERSION = "1.0.0"
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 WORLD_MONTHS = 18
 SALESFORCE_OBJECTS = (
     "User",
@@ -27,6 +30,7 @@ SALESFORCE_OBJECTS = (
     "Lead",
     "Opportunity",
     "OpportunityHistory",
+    "OpportunityStage",
     "LeadHistory",
     "Task",
     "Event",
@@ -42,21 +46,27 @@ ALL_FILES = (
 
 
 def generate(
-    out_dir: Path, leads: int, seed: int = 42, as_of: str = "2026-06-30T15:00:00Z"
+    out_dir: Path,
+    leads: int,
+    seed: int = 42,
+    as_of: str = "2026-06-30T15:00:00Z",
+    profile: str | Profile = DEFAULT,
 ) -> Path:
-    """Writes the world of `leads` persons ending at `as_of`; same arguments, same bytes."""
+    """Writes the world of `leads` persons ending at `as_of` for a company profile
+    (sandbox/world/profile.py); same arguments, same bytes."""
     if leads < 1:
         raise ValueError("leads must be at least 1")
+    org_profile = get_profile(profile) if isinstance(profile, str) else profile
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     as_of_ts = parse_utc(as_of)
     start_ts = add_months_ts(as_of_ts, -WORLD_MONTHS)
     org_rng = random.Random(seed)
-    org = build_org(org_rng, leads, start_ts, as_of_ts)
+    org = build_org(org_rng, leads, start_ts, as_of_ts, org_profile)
     companies = build_companies(org_rng, max(20, leads // 5))
     writer = ShardedSortedWriter(out_dir)
-    truth = TruthBuilder(org.rep_team)
-    world = World(seed, start_ts, as_of_ts, org, companies, writer, truth)
+    truth = TruthBuilder(org.rep_team, week_start=org_profile.week_start)
+    world = World(seed, start_ts, as_of_ts, org, companies, writer, truth, org_profile)
 
     roles_created = start_ts - 900 * DAY
     for role in org.roles:
@@ -65,8 +75,16 @@ def generate(
             sf_key(roles_created, role.role_id),
             sf_user_role(role, roles_created),
         )
+    for number, stage in enumerate(org_profile.stages, start=1):
+        # a retired stage was deactivated a while ago; the others never changed
+        modified = roles_created if stage.is_active else start_ts - 200 * DAY
+        record = sf_opportunity_stage(
+            stage, salesforce_id("01J", number), org.reps[0].user_id, roles_created, modified
+        )
+        writer.write("salesforce/OpportunityStage.jsonl", sf_key(modified, record["Id"]), record)
     for rep in org.reps:
-        writer.write("salesforce/User.jsonl", sf_key(rep_modstamp(rep), rep.user_id), sf_user(rep))
+        user = sf_user(rep, org_profile.company_name)
+        writer.write("salesforce/User.jsonl", sf_key(rep_modstamp(rep), rep.user_id), user)
         if rep.gong_user_id is not None:
             writer.write("gong/users.jsonl", rep.gong_user_id, gong_user(rep))
 
@@ -74,6 +92,8 @@ def generate(
         world.simulate_person(index)
     world.legacy_customers(max(3, leads // 150))
     world.internal_noise()
+    world.internal_external_meetings()
+    world.internal_test_leads()
     world.close_handoffs()
     world.close_accounts()
     writer.finish()
@@ -91,8 +111,14 @@ def generate(
     business["opportunities"] = counts["salesforce.Opportunity"]
     truth_doc = {
         "as_of": as_of,
+        "profile": org_profile.name,
         "reporting_tz": "Asia/Tokyo",
-        "settings": SETTINGS,
+        "settings": {
+            **SETTINGS,
+            "week_start": WEEKDAYS[org_profile.week_start],
+            "call_match_window_minutes": org_profile.call_match_window_seconds // 60,
+            "lead_source_precedence": list(org_profile.lead_source_precedence),
+        },
         "counts": dict(sorted({**counts, **business}.items())),
         "kpis": truth.rows(),
     }
@@ -101,6 +127,7 @@ def generate(
         "generator_version": GENERATOR_VERSION,
         "seed": seed,
         "leads": leads,
+        "profile": org_profile.name,
         "start": marketo_datetime(start_ts),
         "as_of": as_of,
         "files": {relpath: writer.counts.get(relpath, 0) for relpath in sorted(ALL_FILES)},

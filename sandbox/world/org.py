@@ -4,22 +4,8 @@ import random
 from dataclasses import dataclass, field
 
 from sandbox.world.fmt import DAY
+from sandbox.world.profile import Profile
 
-# Role names as UserRole.Name carries them -> canonical team code (the dbt seed
-# rep_team_mapping must hold exactly this table).
-ROLE_TEAMS: dict[str, str] = {
-    "Marketing": "marketing",
-    "マーケティング": "marketing",
-    "Inside Sales": "inside_sales",
-    "インサイドセールス": "inside_sales",
-    "Field Sales - East": "field_sales",
-    "Field Sales - West": "field_sales",
-    "フィールドセールス": "field_sales",
-    "Customer Success": "customer_success",
-    "カスタマーサクセス": "customer_success",
-    "Full Cycle": "full_cycle",
-    "一気通貫営業": "full_cycle",
-}
 FORCED_FATES = {"inside_sales": 0.0, "field_sales": 0.2}  # 0.0 leaves, 0.2 changed role
 TEAMS = ("marketing", "inside_sales", "field_sales", "customer_success", "full_cycle")
 
@@ -132,9 +118,11 @@ class Org:
         return bucket[int(rng.random() * len(bucket))]
 
 
-def build_org(rng: random.Random, leads: int, start_ts: int, as_of_ts: int) -> Org:
+def build_org(
+    rng: random.Random, leads: int, start_ts: int, as_of_ts: int, profile: Profile
+) -> Org:
     roles: list[Role] = []
-    for number, (name, team) in enumerate(ROLE_TEAMS.items(), start=1):
+    for number, (name, team) in enumerate(profile.role_teams.items(), start=1):
         roles.append(Role(salesforce_id("00E", number), name, team))
     roles_by_team = {team: [r for r in roles if r.team == team] for team in TEAMS}
     reps: list[Rep] = []
@@ -145,7 +133,7 @@ def build_org(rng: random.Random, leads: int, start_ts: int, as_of_ts: int) -> O
             role = roles_by_team[team][index % len(roles_by_team[team])]
             family = FAMILY_NAMES[rng.randrange(len(FAMILY_NAMES))]
             given = GIVEN_NAMES[rng.randrange(len(GIVEN_NAMES))]
-            email = f"{given[1].lower()}.{family[1].lower()}{number}@themodel-demo.example"
+            email = f"{given[1].lower()}.{family[1].lower()}{number}@{profile.user_domain}"
             hired = start_ts - int((30 + rng.random() * 700) * DAY)
             left = None
             behaviour = [(hired, team)]

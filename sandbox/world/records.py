@@ -4,6 +4,7 @@ from typing import Any
 
 from sandbox.world.fmt import gong_datetime, local_date, marketo_datetime, sf_datetime
 from sandbox.world.org import Rep, Role
+from sandbox.world.profile import StageDef
 
 ACTIVITY_TYPES: list[dict[str, Any]] = [
     {
@@ -97,7 +98,7 @@ def rep_modstamp(rep: Rep) -> int:
     return max(changes) + 3600
 
 
-def sf_user(rep: Rep) -> dict[str, Any]:
+def sf_user(rep: Rep, company_name: str) -> dict[str, Any]:
     family_kanji, family_roman = rep.family
     given_kanji, given_roman = rep.given
     modstamp = rep_modstamp(rep)
@@ -117,12 +118,37 @@ def sf_user(rep: Rep) -> dict[str, Any]:
         "ManagerId": None,
         "IsActive": rep.left_ts is None,
         "UserType": "Standard",
-        "CompanyName": "THE MODEL Demo",
+        "CompanyName": company_name,
         "TimeZoneSidKey": "Asia/Tokyo",
         "LocaleSidKey": "ja_JP",
         "CreatedDate": sf_datetime(rep.hired_ts),
         "LastModifiedDate": sf_datetime(modstamp),
         "SystemModstamp": sf_datetime(modstamp),
+    }
+
+
+def sf_opportunity_stage(
+    stage: StageDef, stage_id: str, admin_id: str, created_ts: int, modified_ts: int
+) -> dict[str, Any]:
+    """An OpportunityStage row: the stage picklist's metadata (no IsDeleted field: a value an
+    admin deletes is gone from the object, while old history rows keep its name)."""
+    return {
+        "Id": stage_id,
+        "ApiName": stage.api_name,
+        "MasterLabel": stage.label or stage.api_name,
+        "IsActive": stage.is_active,
+        "IsClosed": stage.is_closed,
+        "IsWon": stage.is_won,
+        "SortOrder": stage.sort_order,
+        "DefaultProbability": stage.probability,
+        "ForecastCategory": stage.forecast,
+        "ForecastCategoryName": stage.forecast_name,
+        "Description": None,
+        "CreatedById": admin_id,
+        "CreatedDate": sf_datetime(created_ts),
+        "LastModifiedById": admin_id,
+        "LastModifiedDate": sf_datetime(modified_ts),
+        "SystemModstamp": sf_datetime(modified_ts),
     }
 
 

@@ -37,35 +37,28 @@ PHONE_PATTERN = re.compile(r"^\+[1-9][0-9]{8,14}$")
 PHONE_STRIP = re.compile(r"[ \-().]")
 TIMEFRAME_PATTERN = re.compile(r"^(\d{4})[-/](\d{2})[-/](\d{2})$")
 
+# The default picklist mapping (dbt seed picklist_label_mapping holds exactly these rows):
+# the usual English and Japanese labels, placeholders such as 未定 and 未確認 included.
 BUDGET_LABELS = {
-    "Confirmed": "confirmed",
-    "確定": "confirmed",
-    "予算確定": "confirmed",
-    "Estimated": "estimated",
-    "見込み": "estimated",
-    "概算": "estimated",
-    "None": "none",
-    "なし": "none",
-    "予算なし": "none",
-    "Unknown": "unknown",
-    "不明": "unknown",
+    **dict.fromkeys(
+        ("Confirmed", "Approved", "確定", "予算確定", "予算あり", "予算確保済み", "予算確保済"),
+        "confirmed",
+    ),
+    **dict.fromkeys(("Estimated", "Planned", "見込み", "概算", "予算見込み"), "estimated"),
+    **dict.fromkeys(("None", "No Budget", "なし", "無し", "予算なし"), "none"),
+    **dict.fromkeys(("Unknown", "TBD", "不明", "未定", "未確認", "確認中", "要確認"), "unknown"),
 }
 AUTHORITY_LABELS = {
-    "Decision Maker": "decision_maker",
-    "決裁者": "decision_maker",
-    "Influencer": "influencer",
-    "影響者": "influencer",
-    "User": "user",
-    "利用者": "user",
-    "担当者": "user",
-    "Unknown": "unknown",
-    "不明": "unknown",
+    **dict.fromkeys(
+        ("Decision Maker", "Economic Buyer", "決裁者", "決済者", "意思決定者"), "decision_maker"
+    ),
+    **dict.fromkeys(("Influencer", "Champion", "影響者", "キーマン", "推進者"), "influencer"),
+    **dict.fromkeys(("User", "End User", "利用者", "担当者", "現場担当者"), "user"),
+    **dict.fromkeys(("Unknown", "TBD", "不明", "未定", "未確認", "確認中"), "unknown"),
 }
 HANDOFF_STATUS_LABELS = {
-    "Accepted": "accepted",
-    "承認": "accepted",
-    "Rejected": "rejected",
-    "差し戻し": "rejected",
+    **dict.fromkeys(("Accepted", "承認", "受入", "受け入れ", "了承"), "accepted"),
+    **dict.fromkeys(("Rejected", "差し戻し", "差戻し", "却下"), "rejected"),
 }
 
 
@@ -110,17 +103,17 @@ def is_valid_challenge(value: str | None) -> bool:
     return not is_placeholder(value) and len(normalise_text(value)) >= 5
 
 
-def budget_status(label: str | None) -> str | None:
-    return BUDGET_LABELS.get(normalise_text(label))
+def budget_status(label: str | None, meaning: dict[str, str] = BUDGET_LABELS) -> str | None:
+    return meaning.get(normalise_text(label))
 
 
-def authority(label: str | None) -> str | None:
-    return AUTHORITY_LABELS.get(normalise_text(label))
+def authority(label: str | None, meaning: dict[str, str] = AUTHORITY_LABELS) -> str | None:
+    return meaning.get(normalise_text(label))
 
 
-def handoff_status(label: str | None) -> str:
+def handoff_status(label: str | None, meaning: dict[str, str] = HANDOFF_STATUS_LABELS) -> str:
     """accepted / rejected; blank or unknown labels are pending."""
-    return HANDOFF_STATUS_LABELS.get(normalise_text(label), "pending")
+    return meaning.get(normalise_text(label), "pending")
 
 
 def is_valid_budget_amount(amount: float | None, status: str | None) -> bool:
@@ -187,9 +180,16 @@ class HandoffQuality:
     is_qualified: bool
 
 
-def assess_handoff(fields: HandoffFields, tossup_at: datetime, bant_min: int = 3) -> HandoffQuality:
-    budget = budget_status(fields.budget_status)
-    auth = authority(fields.authority)
+def assess_handoff(
+    fields: HandoffFields,
+    tossup_at: datetime,
+    bant_min: int = 3,
+    budget_meaning: dict[str, str] = BUDGET_LABELS,
+    authority_meaning: dict[str, str] = AUTHORITY_LABELS,
+) -> HandoffQuality:
+    """Validity per contracts 5.3; the meanings are the org's picklist semantics."""
+    budget = budget_status(fields.budget_status, budget_meaning)
+    auth = authority(fields.authority, authority_meaning)
     challenge_ok = is_valid_challenge(fields.challenge)
     timeframe_ok = is_valid_timeframe(fields.timeframe, tossup_at)
     validity = (

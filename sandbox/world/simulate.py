@@ -23,6 +23,7 @@ from sandbox.world.fmt import (
     to_datetime,
 )
 from sandbox.world.org import FAMILY_NAMES, GIVEN_NAMES, Company, Org, Rep, salesforce_id
+from sandbox.world.profile import Profile
 from sandbox.world.records import marketo_activity, sf_stamps
 from sandbox.world.rules import (
     HandoffFields,
@@ -52,32 +53,8 @@ REJECT_REASONS = (
     "Timing too far",
     "時期尚早",
 )
-STAGE_PROBABILITY = {
-    "Qualification": 20,
-    "Proposal": 50,
-    "Negotiation": 75,
-    "Closed Won": 100,
-    "Closed Lost": 0,
-}
-STAGE_FORECAST = {
-    "Qualification": "Pipeline",
-    "Proposal": "Pipeline",
-    "Negotiation": "BestCase",
-    "Closed Won": "Closed",
-    "Closed Lost": "Omitted",
-}
 LEAD_STATUS_FIELD_ID = 48
-LEAD_CUSTOM_FIELDS = (
-    "Tossup_Date__c",
-    "Inside_Sales_Rep__c",
-    "Challenge__c",
-    "Budget_Status__c",
-    "Budget_Amount__c",
-    "Authority__c",
-    "Timeframe__c",
-    "Next_Meeting__c",
-    "Handoff_Status__c",
-    "Handoff_Reject_Reason__c",
+CONVERSION_FIELDS = (
     "ConvertedDate",
     "ConvertedAccountId",
     "ConvertedContactId",
@@ -101,7 +78,8 @@ class AccountState:
     owner_id: str
     created_ts: int
     modstamp_ts: int
-    wins: list[tuple[int, float]] = field(default_factory=list)  # new-business (close_ts, amount)
+    # new-business wins: (close_ts, amount, owner user id)
+    wins: list[tuple[int, float, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -130,7 +108,9 @@ class World:
         companies: list[Company],
         writer: ShardedSortedWriter,
         truth: TruthBuilder,
+        profile: Profile,
     ) -> None:
+        self.profile = profile
         self.seed = seed
         self.start_ts = start_ts
         self.as_of_ts = as_of_ts
@@ -239,8 +219,8 @@ class World:
             "IsConverted": False,
             **sf_stamps(ts, deleted_ts),
         }
-        for name in LEAD_CUSTOM_FIELDS:  # every Lead has the org's custom fields
-            record[name] = None
+        for name in (*self.profile.handoff_fields.values(), *CONVERSION_FIELDS):
+            record[name] = None  # every Lead has the org's custom fields
         record["IsDeleted"] = True
         self.sf("Lead", record, deleted_ts)
 
@@ -263,9 +243,10 @@ class World:
             created_ts = close_ts - int(rng.uniform(30, 90) * DAY)
             account = self.account_for(company, owner.user_id, created_ts - DAY)
             amount = float(rng.randrange(10, 300) * 100_000)
-            stages = [(created_ts, "Qualification", amount), (close_ts, "Closed Won", amount)]
-            self.opportunity(rng, account, owner, "New Business", stages, amount, None, None)
-            account.wins.append((close_ts, amount))
+            stages = [(created_ts, "qualification", amount), (close_ts, "won", amount)]
+            opp_type = self.profile.new_business_type
+            self.opportunity(rng, account, owner, opp_type, stages, amount, None, None)
+            account.wins.append((close_ts, amount, owner.user_id))
 
     def internal_noise(self) -> None:
         """Internal meetings (Gong scope Internal, Event Type Other): never activities."""
@@ -310,6 +291,117 @@ class World:
         }  # fmt: skip
         self.sf("Event", event, event_ts - DAY)
 
+    # -- what only some orgs do (profile switches; the default org draws nothing here) ------
+    def colleagues(self) -> list[tuple[str, str]]:
+        """(e-mail, name) of the org's people Gong does not know: users without a Gong user
+        (marketing), and people on the group company's domain, which no user has."""
+        people = [
+            (rep.email, f"{rep.family[0]} {rep.given[0]}")
+            for rep in self.org.reps
+            if rep.gong_user_id is None
+        ]
+        if self.profile.group_domain:
+            people += [
+                (f"{given[1].lower()}.{family[1].lower()}@{self.profile.group_domain}",
+                 f"{family[0]} {given[0]}")
+                for family, given in zip(FAMILY_NAMES[:4], GIVEN_NAMES[:4], strict=True)
+            ]  # fmt: skip
+        return people
+
+    def colleague_party(self, rng: random.Random, party_id: str) -> dict[str, Any]:
+        """A colleague in a recorded meeting whom Gong marks External."""
+        email, name = rng.choice(self.colleagues())
+        return {
+            "id": party_id, "emailAddress": email.upper() if rng.random() < 0.3 else email,
+            "name": name, "title": None, "userId": None, "speakerId": party_id,
+            "affiliation": "External", "phoneNumber": None, "methods": ["Invitee"],
+            "context": [],
+        }  # fmt: skip
+
+    def internal_external_meetings(self) -> None:
+        """Colleagues-only meetings that Gong scopes External because a colleague has no Gong
+        user: recorded, but no customer meeting."""
+        if not self.profile.internal_external_meetings:
+            return
+        rng = random.Random(self.seed * 104_729 + 11)
+        for rep in self.org.reps:
+            if rep.gong_user_id is None:
+                continue
+            ts = self.start_ts + int(rng.uniform(5, 40) * DAY)
+            while ts < self.as_of_ts - DAY:
+                if rep.works_as(ts) is not None:
+                    call_id = self.gong_call_id()
+                    record = {
+                        "metaData": {
+                            "id": call_id, "url": f"https://app.gong.io/call?id={call_id}",
+                            "title": "営業戦略MTG", "scheduled": gong_datetime(ts),
+                            "started": gong_datetime(ts), "duration": 2400,
+                            "primaryUserId": rep.gong_user_id, "direction": "Conference",
+                            "system": "Zoom", "scope": "External", "media": "Video",
+                            "language": "jpn", "workspaceId": "5551234567890",
+                            "isPrivate": False,
+                        },
+                        "context": [],
+                        "parties": [
+                            {"id": f"{call_id}1", "emailAddress": rep.gong_email,
+                             "userId": rep.gong_user_id, "affiliation": "Internal",
+                             "name": f"{rep.family[0]} {rep.given[0]}", "methods": ["Invitee"],
+                             "context": []},
+                            self.colleague_party(rng, f"{call_id}2"),
+                        ],
+                    }  # fmt: skip
+                    self.writer.write(
+                        "gong/calls.jsonl", f"{marketo_datetime(ts)}|{call_id}", record
+                    )
+                ts += int(rng.uniform(25, 50) * DAY)
+
+    def internal_test_leads(self) -> None:
+        """Leads the org's own people created (testing a form, a webinar sign-up): half synced
+        to Salesforce, some scored to MQL. Known users and internal domains are no persons."""
+        rng = random.Random(self.seed * 15_485_863 + 5)
+        colleagues = self.colleagues()
+        for number in range(self.profile.internal_test_leads):
+            email, name = colleagues[number % len(colleagues)]
+            if number % 3 == 2:
+                email = f"test+{number}@{self.profile.user_domain}"
+            created_ts = self.start_ts + int(rng.uniform(10, 500) * DAY)
+            lead_id = self.ids.next("mkto_lead")
+            self.mkto(
+                lead_id, created_ts, 12, (lead_id, "New Lead"),
+                {"Source Type": "Web form fillout", "Lead Source": "Web Form"},
+            )  # fmt: skip
+            status = "Nurture"
+            if number % 2 == 0:
+                status = "MQL"
+                self.mkto(
+                    lead_id, created_ts + HOUR, 13, (LEAD_STATUS_FIELD_ID, "Lead Status"),
+                    {"New Value": "MQL", "Old Value": "New", "Reason": "Form test",
+                     "Source": "Smart campaign"},
+                )  # fmt: skip
+            sf_lead_id = None
+            if number % 2 == 0:
+                sf_lead_id = self.sf_id("00Q")
+                owner = self.org.pick(rng, "inside_sales", created_ts)
+                lead = {
+                    "Id": sf_lead_id, "FirstName": None, "LastName": name, "Name": name,
+                    "Company": self.profile.company_name, "Email": email, "Phone": None,
+                    "Status": "Open - Not Contacted", "LeadSource": "Web Form",
+                    "OwnerId": owner.user_id, "IsConverted": False,
+                    **dict.fromkeys((*self.profile.handoff_fields.values(), *CONVERSION_FIELDS)),
+                    **sf_stamps(created_ts + 2 * HOUR, created_ts + 2 * HOUR),
+                }  # fmt: skip
+                self.sf("Lead", lead, created_ts + 2 * HOUR)
+            record = {
+                "id": lead_id, "email": email, "firstName": None, "lastName": name,
+                "company": self.profile.company_name, "title": None, "leadSource": "Web Form",
+                "leadStatus": status, "leadScore": 0, "createdAt": marketo_datetime(created_ts),
+                "updatedAt": marketo_datetime(created_ts + 2 * HOUR), "sfdcLeadId": sf_lead_id,
+                "sfdcContactId": None, "sfdcAccountId": None,
+            }  # fmt: skip
+            self.writer.write(
+                "marketo/leads.jsonl", num_key(created_ts + 2 * HOUR, lead_id), record
+            )
+
     def close_handoffs(self) -> None:
         """Handoff KPIs, once every meeting of every account is known."""
         for (
@@ -340,12 +432,13 @@ class World:
             account = self.accounts[company_index]
             rng = random.Random(self.seed * 31_337 + company_index)
             won_days: list[str] = []
-            for close_ts, amount in sorted(account.wins):
-                self.truth.add_won_opportunity(local_date(close_ts), amount)
+            wins = sorted(account.wins, key=lambda win: (win[0], win[1]))
+            for close_ts, amount, owner_id in wins:
+                self.truth.add_won_opportunity(owner_id, local_date(close_ts), amount)
                 won_days.append(local_date(close_ts))
                 won_days.extend(self._renewals(rng, account, close_ts, amount))
-            if won_days:
-                self.truth.add_new_customer(min(won_days))
+            if wins:  # the first won deal is new business: renewals come a year after it
+                self.truth.add_new_customer(wins[0][2], local_date(wins[0][0]))
             owner = self.gong_by_rep[account.owner_id]
             record = {
                 "Id": account.company.account_id,
@@ -382,15 +475,16 @@ class World:
             won = rng.random() < 0.85
             new_amount = float(round(previous_amount * rng.uniform(0.9, 1.25), -3))
             stages = [
-                (created_ts, "Qualification", new_amount),
-                (due_ts, "Closed Won" if won else "Closed Lost", new_amount),
+                (created_ts, "qualification", new_amount),
+                (due_ts, "won" if won else "lost", new_amount),
             ]
-            self.opportunity(rng, account, owner, "Renewal", stages, new_amount, None, None)
+            opp_type = self.profile.renewal_type
+            self.opportunity(rng, account, owner, opp_type, stages, new_amount, None, None)
             account.modstamp_ts = max(account.modstamp_ts, due_ts)
-            self.truth.add_renewal(local_date(due_ts), won)
+            self.truth.add_renewal(owner.user_id, local_date(due_ts), won)
             if not won:
                 return won_days
-            self.truth.add_won_opportunity(local_date(due_ts), new_amount)
+            self.truth.add_won_opportunity(owner.user_id, local_date(due_ts), new_amount)
             won_days.append(local_date(due_ts))
             previous_ts, previous_amount = due_ts, new_amount
 
@@ -406,26 +500,29 @@ class World:
         lead_source: str | None,
         opp_id: str | None = None,
     ) -> str:
-        """Writes the Opportunity and its OpportunityHistory; stages in time order."""
+        """Writes the Opportunity and its OpportunityHistory; stages (event-model codes of
+        profile.StageDef) in time order."""
         opp_id = opp_id or self.sf_id("006")
-        final_ts, final_stage, _ = stages[-1]
-        closed = final_stage.startswith("Closed")
+        final_ts, final_code, _ = stages[-1]
+        final_stage = self.profile.stage(final_code)
+        closed = final_stage.is_closed
         expected_close = local_date(stages[0][0] + int(rng.uniform(30, 120) * DAY))
         close_date = local_date(final_ts) if closed else expected_close
         previous_amount: float | None = None
         previous_close: str | None = None
-        for ts, stage, stage_amount in stages:
-            row_close = local_date(ts) if stage.startswith("Closed") else expected_close
+        for ts, code, stage_amount in self._with_quote_stage(stages):
+            stage = self.profile.stage(code)
+            row_close = local_date(ts) if stage.is_closed else expected_close
             history_id = self.sf_id("008")
             row = {
                 "Id": history_id,
                 "OpportunityId": opp_id,
-                "StageName": stage,
+                "StageName": stage.api_name,
                 "Amount": stage_amount,
-                "ExpectedRevenue": stage_amount * STAGE_PROBABILITY[stage] / 100,
+                "ExpectedRevenue": stage_amount * stage.probability / 100,
                 "CloseDate": row_close,
-                "Probability": STAGE_PROBABILITY[stage],
-                "ForecastCategory": STAGE_FORECAST[stage],
+                "Probability": stage.probability,
+                "ForecastCategory": stage.forecast,
                 "PrevAmount": previous_amount,
                 "PrevCloseDate": previous_close,
                 "CreatedById": owner.user_id,
@@ -442,15 +539,15 @@ class World:
             "Name": f"{account.company.name} - {opp_type}",
             "AccountId": account.company.account_id,
             "OwnerId": owner.user_id,
-            "StageName": final_stage,
+            "StageName": final_stage.api_name,
             "Amount": amount,
             "CloseDate": close_date,
-            "Probability": STAGE_PROBABILITY[final_stage],
-            "ExpectedRevenue": amount * STAGE_PROBABILITY[final_stage] / 100,
+            "Probability": final_stage.probability,
+            "ExpectedRevenue": amount * final_stage.probability / 100,
             "IsClosed": closed,
-            "IsWon": final_stage == "Closed Won",
-            "ForecastCategory": STAGE_FORECAST[final_stage],
-            "ForecastCategoryName": STAGE_FORECAST[final_stage],
+            "IsWon": final_stage.is_won,
+            "ForecastCategory": final_stage.forecast,
+            "ForecastCategoryName": final_stage.forecast,
             "Type": opp_type,
             "LeadSource": lead_source,
             "NextStep": None,
@@ -467,6 +564,21 @@ class World:
         self.sf("Opportunity", record, modstamp)
         account.modstamp_ts = max(account.modstamp_ts, final_ts)
         return opp_id
+
+    def _with_quote_stage(
+        self, stages: list[tuple[int, str, float]]
+    ) -> list[tuple[int, str, float]]:
+        """An org with a quote stage passes it halfway from proposal to negotiation (no random
+        number drawn: the default org has no such stage and its files must not change)."""
+        if "quote" not in self.profile.stage_by_code:
+            return stages
+        rows = []
+        for index, (ts, code, amount) in enumerate(stages):
+            rows.append((ts, code, amount))
+            following = stages[index + 1] if index + 1 < len(stages) else None
+            if code == "proposal" and following is not None and following[1] == "negotiation":
+                rows.append(((ts + following[0]) // 2, "quote", amount))
+        return rows
 
 
 class PersonRun:
@@ -512,7 +624,9 @@ class PersonRun:
         rng, w = self.rng, self.w
         lead_id = w.ids.next("mkto_lead")
         self.marketo_lead_id = lead_id
-        self.marketo_source = self.source
+        missing = w.profile.marketo_source_missing_share
+        # Some orgs only set the source in the SFA (typed in by sales): none in Marketo.
+        self.marketo_source = None if missing and rng.random() < missing else self.source
         self.creations.append(self.created_ts)
         t = self.created_ts
         w.mkto(
@@ -520,7 +634,8 @@ class PersonRun:
             t,
             12,
             (lead_id, "New Lead"),
-            {"Source Type": "Web form fillout", "Lead Source": self.source},
+            {"Source Type": "Web form fillout"}
+            | ({"Lead Source": self.marketo_source} if self.marketo_source else {}),
         )
         w.mkto(
             lead_id,
@@ -690,7 +805,7 @@ class PersonRun:
             "lastName": self.family[1],
             "company": rng.choice(self.company.variants),
             "title": rng.choice(("部長", "Manager", "担当", None)),
-            "leadSource": self.source,
+            "leadSource": self.marketo_source,
             "leadStatus": lead_status,
             "leadScore": score,
             "createdAt": marketo_datetime(t),
@@ -713,6 +828,7 @@ class PersonRun:
         self.sf_lead_id = lead_id
         team = "full_cycle" if rng.random() < 0.15 else "inside_sales"
         owner = w.org.pick(rng, team, created_ts)
+        self.lead_owner_id = owner.user_id
         self.lead_email = messy.email_variant(rng, self.email)
         history: list[tuple[int, str, Any, Any]] = [(created_ts, "created", None, None)]
         status = "Open - Not Contacted"
@@ -757,16 +873,7 @@ class PersonRun:
             "MasterRecordId": None,
             "HasOptedOutOfEmail": False,
             "DoNotCall": False,
-            "Tossup_Date__c": None,
-            "Inside_Sales_Rep__c": None,
-            "Challenge__c": None,
-            "Budget_Status__c": None,
-            "Budget_Amount__c": None,
-            "Authority__c": None,
-            "Timeframe__c": None,
-            "Next_Meeting__c": None,
-            "Handoff_Status__c": None,
-            "Handoff_Reject_Reason__c": None,
+            **dict.fromkeys(w.profile.handoff_fields.values()),
             **sf_stamps(created_ts, modstamp),
         }
         record.update(handoff)
@@ -786,6 +893,7 @@ class PersonRun:
             w.writer.write(SF.format("LeadHistory"), sf_key(ts, row["Id"]), row)
 
     first_task_ts: int | None = None
+    lead_owner_id: str | None = None
     handoff_status: str = "pending"
     verdict_ts: int = 0
     lead_email: str = ""
@@ -860,6 +968,9 @@ class PersonRun:
             gong_id = w.gong_call_id()
             self.gong_call(gong_id, rep, ts, duration, "Outbound")
         if recording < 0.85:
+            if gong_id is not None and self.hand_logged(rng):
+                self.hand_logged_call(rep, ts, duration, disposition)
+                return
             no_person = recording < 0.3 and rng.random() < 0.05
             record = self.task(
                 rep,
@@ -885,6 +996,40 @@ class PersonRun:
                 self.extra_activities.append(Activity("call", rep.user_id, ts, duration))
                 return
         self.activities.append(Activity("call", rep.user_id, ts, duration))
+
+    def hand_logged(self, rng: random.Random) -> bool:
+        """Whether the rep logs a recorded call by hand, without the recording's id (a number
+        is drawn only in orgs that do this: the default org's files must not change)."""
+        share = self.w.profile.unlinked_call_log_share
+        return share > 0 and rng.random() < share
+
+    def hand_logged_call(self, rep: Rep, ts: int, duration: int, disposition: str) -> None:
+        """A recorded call the rep also logged as a Task by hand: no CallObject, a start the rep
+        typed (mostly within minutes of the recording's, sometimes much later) and a duration
+        rounded up to whole minutes. Within the org's match window the two are one call with
+        the recording's duration (contracts 5.4); outside it the contract counts two."""
+        rng = self.rng
+        roll = rng.random()
+        if roll < 0.8:
+            offset = int(rng.uniform(-180, 300))  # within any sensible window
+        elif roll < 0.9:
+            offset = int(rng.uniform(660, 840))  # 11-14 min: inside 15, outside the default 10
+        else:
+            offset = int(rng.uniform(1500, 2400))  # 25-40 min: logged long after the call
+        typed = None if rng.random() < 0.2 else -(-duration // 60) * 60
+        record = self.task(
+            rep,
+            ts + offset,
+            "Call",
+            CallType="Outbound",
+            CallDurationInSeconds=typed,
+            CallDisposition=disposition,
+            CallObject=None,
+        )
+        self.w.sf("Task", record, _modstamp(record))
+        self.activities.append(Activity("call", rep.user_id, ts, duration))
+        if abs(offset) > self.w.profile.call_match_window_seconds:
+            self.activities.append(Activity("call", rep.user_id, ts + offset, typed))
 
     def email_task(self, rep: Rep, ts: int) -> None:
         subtype = "Email" if self.rng.random() < 0.93 else "ListEmail"
@@ -992,8 +1137,16 @@ class PersonRun:
             },
             "collaboration": {"publicComments": []},
         }
+        if direction == "Conference" and self.colleague_joins(rng):
+            # A colleague without a Gong user (or on a group company's domain): Gong marks
+            # them External, and they are no person of the funnel.
+            record["parties"].append(self.w.colleague_party(rng, f"{call_id}3"))
         started_utc = marketo_datetime(ts)
         self.w.writer.write("gong/calls.jsonl", f"{started_utc}|{call_id}", record)
+
+    def colleague_joins(self, rng: random.Random) -> bool:
+        share = self.w.profile.colleague_guest_share
+        return share > 0 and rng.random() < share
 
     # -- handoff -------------------------------------------------------------------------
     def handoff(self, sender: Rep, lead_id: str, tossup_ts: int) -> dict[str, Any]:
@@ -1018,8 +1171,10 @@ class PersonRun:
             next_meeting_ts = None
         else:
             next_meeting_ts = tossup_ts - int(rng.uniform(1, 48) * HOUR)
-        budget_label = messy.pick_label(rng, messy.BUDGET_GOOD, messy.BUDGET_OTHER, good)
-        committed = budget_status(budget_label) in ("confirmed", "estimated")
+        profile = w.profile
+        budget_label = messy.pick_label(rng, profile.budget.good, profile.budget.other, good)
+        budget = budget_status(budget_label, profile.budget.meaning)
+        committed = budget in ("confirmed", "estimated")
         fields = HandoffFields(
             company_name=rng.choice(self.company.variants)
             if rng.random() < 0.95
@@ -1030,36 +1185,43 @@ class PersonRun:
             challenge=messy.challenge(rng, good),
             budget_status=budget_label,
             budget_amount=messy.budget_amount(rng, committed),
-            authority=messy.pick_label(rng, messy.AUTHORITY_GOOD, messy.AUTHORITY_OTHER, good),
+            authority=messy.pick_label(rng, profile.authority.good, profile.authority.other, good),
             timeframe=messy.timeframe(rng, tossup_ts, good),
             next_meeting_at=to_datetime(next_meeting_ts) if next_meeting_ts is not None else None,
         )
-        assessment = assess_handoff(fields, to_datetime(tossup_ts))
+        assessment = assess_handoff(
+            fields,
+            to_datetime(tossup_ts),
+            budget_meaning=profile.budget.meaning,
+            authority_meaning=profile.authority.meaning,
+        )
         # Verdict: sloppy handoffs are rejected more often.
         verdict_ts = tossup_ts + int(rng.uniform(1, 72) * HOUR)
         if verdict_ts >= self.as_of or rng.random() < 0.03:
             status_label, reason = None, None
         elif rng.random() < 0.08 + 0.08 * (3 - min(assessment.bant_score, 3)):
-            status_label, reason = rng.choice(("Rejected", "差し戻し")), rng.choice(REJECT_REASONS)
+            status_label = rng.choice(profile.rejected_labels)
+            reason = rng.choice(REJECT_REASONS)
         else:
-            status_label, reason = rng.choice(("Accepted", "承認", "Accepted ")), None
-        status = handoff_status(status_label)
+            status_label, reason = rng.choice(profile.accepted_labels), None
+        status = handoff_status(status_label, profile.status_meaning)
         self.handoff_status = status
         self.verdict_ts = verdict_ts
-        custom = {
-            "Tossup_Date__c": sf_datetime(tossup_ts),
-            "Inside_Sales_Rep__c": sender.user_id,
-            "Challenge__c": fields.challenge,
-            "Budget_Status__c": fields.budget_status,
-            "Budget_Amount__c": fields.budget_amount,
-            "Authority__c": fields.authority,
-            "Timeframe__c": fields.timeframe,
-            "Next_Meeting__c": sf_datetime(next_meeting_ts)
+        custom_values = {
+            "tossup_at": sf_datetime(tossup_ts),
+            "sender_rep_id": sender.user_id,
+            "challenge": fields.challenge,
+            "budget_status": fields.budget_status,
+            "budget_amount": fields.budget_amount,
+            "authority": fields.authority,
+            "timeframe": fields.timeframe,
+            "next_meeting_at": sf_datetime(next_meeting_ts)
             if next_meeting_ts is not None
             else None,
-            "Handoff_Status__c": status_label,
-            "Handoff_Reject_Reason__c": reason,
+            "handoff_status": status_label,
+            "reject_reason": reason,
         }
+        custom = {profile.custom_field(name): value for name, value in custom_values.items()}
         lead_fields = {
             **custom,
             "Company": fields.company_name,
@@ -1103,39 +1265,40 @@ class PersonRun:
         w.sf("Contact", contact, contact_modstamp)
         unit = "full_cycle" if sender.user_id == receiver.user_id else "division_of_labour"
         amount = float(rng.randrange(5, 200) * 100_000)
-        stages: list[tuple[int, str, float]] = [(tossup_ts, "Qualification", amount)]
+        stages: list[tuple[int, str, float]] = [(tossup_ts, "qualification", amount)]
         first_meeting: int | None = None
         proposal_ts: int | None = None
         modstamp = max(verdict_ts if status_label else tossup_ts, tossup_ts)
         if status == "rejected":
-            stages.append((verdict_ts, "Closed Lost", amount))
+            stages.append((verdict_ts, "lost", amount))
         else:
             first_meeting = self.meetings(receiver, tossup_ts, next_meeting_ts, status)
             if status == "accepted":
                 proposal_ts = self.progress(rng, stages, first_meeting, tossup_ts, amount)
         self.opp_id = opp_id
-        final_ts, final_stage, final_amount = stages[-1]
+        final_ts, final_code, final_amount = stages[-1]
         modstamp = max(modstamp, final_ts)
         w.opportunity(
             rng,
             account,
             receiver,
-            "New Business",
+            profile.new_business_type,
             stages,
             final_amount,
             custom,
             self.source,
             opp_id=opp_id,
         )
-        won = final_stage == "Closed Won"
+        won = final_code == "won"
         self.won = won
         if won:
-            account.wins.append((final_ts, final_amount))
+            account.wins.append((final_ts, final_amount, receiver.user_id))
         if status == "accepted":
-            closed = final_stage.startswith("Closed")
+            closed = final_code in ("won", "lost")
             w.truth.add_accepted_opportunity(
                 receiver.user_id,
                 unit,
+                tossup_ts,
                 proposal_ts,
                 local_date(final_ts) if closed else None,
                 won,
@@ -1164,22 +1327,20 @@ class PersonRun:
             if t >= self.as_of:
                 return None
             amount = float(round(amount * rng.uniform(0.8, 1.3), -3))
-            stages.append((t, "Proposal", amount))
+            stages.append((t, "proposal", amount))
             proposal_ts = t
             t += int(rng.uniform(5, 25) * DAY)
             if rng.random() < 0.7:
                 if t >= self.as_of:
                     return proposal_ts
-                stages.append((t, "Negotiation", amount))
+                stages.append((t, "negotiation", amount))
                 t += int(rng.uniform(5, 30) * DAY)
                 if t < self.as_of:
-                    stages.append(
-                        (t, "Closed Won" if rng.random() < 0.6 else "Closed Lost", amount)
-                    )
+                    stages.append((t, "won" if rng.random() < 0.6 else "lost", amount))
                 return proposal_ts
         t += int(rng.uniform(5, 30) * DAY)
         if t < self.as_of and rng.random() < 0.6:
-            stages.append((t, "Closed Lost", amount))
+            stages.append((t, "lost", amount))
         return proposal_ts
 
     def meetings(
@@ -1274,9 +1435,15 @@ class PersonRun:
                 ):
                     first_touch = (activity.owner_id, activity.start_ts)
                     break
+        sources = {
+            "marketo": self.marketo_source,
+            "salesforce": self.source if self.sf_lead_id is not None else None,
+        }
+        precedence = self.w.profile.lead_source_precedence
         truth.add_person(
             lead_created_ts=min(self.creations),
-            source=self.marketo_source,
+            source=next((sources[s] for s in precedence if sources[s] is not None), None),
+            owner_id=self.lead_owner_id,
             mql_ts=self.mql_ts,
             first_touch=first_touch,
             tossed_up=self.tossup_ts is not None,

@@ -19,7 +19,7 @@ from connectors.registry import STREAMS, get_stream
 def test_stream_names_match_the_contract() -> None:
     assert [s.name for s in STREAMS["salesforce"]] == [
         "user", "user_role", "account", "contact", "lead", "opportunity",
-        "opportunity_history", "lead_history", "task", "event",
+        "opportunity_history", "opportunity_stage", "lead_history", "task", "event",
     ]  # fmt: skip
     assert [s.name for s in STREAMS["marketo"]] == [
         "activity_types", "activities", "leads", "deleted_leads",

@@ -1,10 +1,14 @@
 """Run dbt from tests in a subprocess with telemetry off and the warehouse from arguments."""
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+
+import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
@@ -23,14 +27,18 @@ def dbt_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
 
 
 def run_dbt(
-    args: Sequence[str], env: Mapping[str, str] | None = None, target_path: Path | None = None
+    args: Sequence[str],
+    env: Mapping[str, str] | None = None,
+    target_path: Path | None = None,
+    project_dir: Path = DBT_PROJECT_DIR,
 ) -> subprocess.CompletedProcess[str]:
-    """Run one dbt command; a separate target path keeps parallel runs from sharing artefacts."""
+    """Run one dbt command; a separate target path keeps parallel runs from sharing artefacts.
+    `project_dir` is another copy of the project (configured_project), profiles stay ours."""
     command = [
         str(DBT_EXECUTABLE),
         *args,
         "--project-dir",
-        str(DBT_PROJECT_DIR),
+        str(project_dir),
         "--profiles-dir",
         str(DBT_PROJECT_DIR),
     ]
@@ -71,3 +79,25 @@ def build_models(database: Path | str, work_dir: Path, *extra: str, target: str 
         target_path=work_dir / f"dbt_target_{target}",
     )
     assert result.returncode == 0, result.stdout[-4000:]
+
+
+def configured_project(config_dir: Path, work_dir: Path) -> tuple[Path, dict[str, object]]:
+    """A copy of the dbt project with a company's configuration applied the way
+    docs/configure.md tells a customer to: its seed files replace ours, its vars (vars.yml)
+    are passed on the command line (= editing dbt_project.yml's `vars:`). Returns the copy
+    and the vars."""
+    project = work_dir / "dbt_project"
+    shutil.copytree(
+        DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages")
+    )
+    for seed in sorted((config_dir / "seeds").glob("*.csv")):
+        if not (project / "seeds" / seed.name).exists():
+            raise FileNotFoundError(f"{seed} replaces no seed of the project")
+        shutil.copyfile(seed, project / "seeds" / seed.name)
+    vars_file = config_dir / "vars.yml"
+    dbt_vars = yaml.safe_load(vars_file.read_text(encoding="utf-8")) if vars_file.exists() else {}
+    return project, dict(dbt_vars or {})
+
+
+def vars_args(dbt_vars: Mapping[str, object]) -> list[str]:
+    return ["--vars", json.dumps(dict(dbt_vars), ensure_ascii=False)] if dbt_vars else []

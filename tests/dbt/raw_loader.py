@@ -51,6 +51,7 @@ STREAMS: Sequence[Stream] = (
     _sf("lead", "Lead"),
     _sf("opportunity", "Opportunity"),
     _sf("opportunity_history", "OpportunityHistory"),
+    _sf("opportunity_stage", "OpportunityStage"),
     _sf("lead_history", "LeadHistory", cursor="CreatedDate"),
     _sf("task", "Task"),
     _sf("event", "Event"),

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.dbt.dbt_runner import DBT_PROJECT_DIR
-from tests.dbt.truth_compare import compare, report, truth_kpis
+from tests.dbt.truth_compare import KPI_QUERY, compare, report, truth_kpis
 from tests.dbt.warehouses import (
     BuiltWarehouse,
     build_duckdb,
@@ -152,7 +152,7 @@ def test_marts_still_equal_truth(
     warehouse: BuiltWarehouse, spoiled_world: tuple[Path, set[BadRow]]
 ) -> None:
     data_dir, expected = spoiled_world
-    rows = warehouse.query("select kpi, grain, grain_key, month, value from marts.kpi_monthly_long")
+    rows = warehouse.query(KPI_QUERY)
     differences = compare(truth_kpis(data_dir), rows)
     assert not differences, report(differences)
     (bad_lead,) = {row[2] for row in expected if row[1] == "lead"}

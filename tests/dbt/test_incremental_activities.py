@@ -1,5 +1,7 @@
-"""fct_activities is incremental: a Gong call that lands after the Task that logged it must
-flip that Task to not counted on the next (non-full-refresh) build, so the call counts once."""
+"""fct_activities is incremental: a Gong call that lands after the Task that logged it (by
+CallObject, or by hand and matched by the call-matching rule) must flip that Task to not
+counted on the next (non-full-refresh) build, so the call counts once; and a build with
+another match window re-decides the rows built under the old one."""
 
 import json
 from datetime import UTC, datetime
@@ -35,8 +37,9 @@ def test_late_gong_call_supersedes_logged_task(tmp_path: Path) -> None:
     land_duckdb(data_dir, database)
     build_models(database, tmp_path)
     tasks, calls = _state(database)
-    assert tasks == [("sf_task:00T000000000001AAA", True), ("sf_task:00T000000000003AAA", True)]
-    assert calls == 2.0
+    task_ids = [f"sf_task:00T00000000000{n}AAA" for n in (1, 3, 4, 5)]
+    assert tasks == [(task_id, True) for task_id in task_ids]
+    assert calls == 4.0
 
     calls_file.write_text(late_calls, "utf-8")
     (gong_calls,) = [s for s in STREAMS if s.table == "gong__calls"]
@@ -50,11 +53,19 @@ def test_late_gong_call_supersedes_logged_task(tmp_path: Path) -> None:
             )
     build_models(database, tmp_path)
     tasks, calls = _state(database)
-    assert tasks == [("sf_task:00T000000000001AAA", False), ("sf_task:00T000000000003AAA", True)]
-    assert calls == 2.0  # the Gong call replaced the Task: still one call, plus the short one
+    # the linked (T1) and the hand-logged (T4) Tasks became their recordings; T5 is 20 min off
+    assert tasks == list(zip(task_ids, [False, True, False, True], strict=True))
+    assert calls == 5.0  # 7001, T3, 7003 (for T4), 7004 and T5
     with duckdb.connect(str(database), read_only=True) as conn:
         (gong_rows,) = conn.execute(
             "select count(*) from marts.fct_activities where activity_source = 'gong_call'"
         ).fetchone()
-    assert gong_rows == 2
+    assert gong_rows == 4  # 7005 is colleagues only: no activity
     assert json.loads(rows[0][2])["metaData"]["id"] == "7001"
+
+    # A run with another call_match_window_minutes (any var deciding what counts) must not
+    # keep the rows the old value decided: in 30 minutes the late Task is one call with 7004.
+    build_models(database, tmp_path, "--vars", '{"call_match_window_minutes": 30}')
+    tasks, calls = _state(database)
+    assert tasks[3] == ("sf_task:00T000000000005AAA", False)
+    assert calls == 4.0

@@ -1,5 +1,6 @@
 """Slow checks (`pytest -m slow tests/dbt`): a larger world, and the real landing path
-(sandbox fakes -> connectors -> DuckDB -> dbt) compared with truth.json."""
+(sandbox fakes -> connectors -> DuckDB -> dbt) compared with truth.json, for both company
+profiles (truth tests: `pytest -m slow -k truth tests/dbt`)."""
 
 import os
 import subprocess
@@ -8,13 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.dbt.dbt_runner import REPO_ROOT, run_dbt
-from tests.dbt.truth_compare import compare, report, truth_kpis
+from tests.dbt.dbt_runner import (
+    DBT_PROJECT_DIR,
+    REPO_ROOT,
+    configured_project,
+    run_dbt,
+    vars_args,
+)
+from tests.dbt.truth_compare import KPI_QUERY, compare, report, truth_kpis
 from tests.dbt.warehouses import BuiltWarehouse, build_duckdb
 
 generate = pytest.importorskip("sandbox.world.generate").generate
-
-KPI_QUERY = "select kpi, grain, grain_key, month, value from marts.kpi_monthly_long"
+CONFIGS = REPO_ROOT / "sandbox" / "world" / "configs"
 
 
 @pytest.mark.slow
@@ -27,10 +33,11 @@ def test_larger_world_equals_truth(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_connectors_landing_then_dbt_equals_truth(tmp_path: Path) -> None:
+@pytest.mark.parametrize("profile", ["default", "custom-jp"])
+def test_connectors_landing_then_dbt_equals_truth(tmp_path: Path, profile: str) -> None:
     running = pytest.importorskip("sandbox.serve").running
     data_dir = tmp_path / "data"
-    generate(data_dir, leads=300, seed=7)
+    generate(data_dir, leads=300, seed=7, profile=profile)
     database = tmp_path / "warehouse.duckdb"
     with running(data_dir) as sandbox:
         env = {
@@ -49,8 +56,14 @@ def test_connectors_landing_then_dbt_equals_truth(tmp_path: Path) -> None:
             check=False,
         )
     assert extraction.returncode == 0, extraction.stdout[-3000:] + extraction.stderr[-3000:]
+    project, dbt_vars = DBT_PROJECT_DIR, {}
+    if profile != "default":  # the company's configuration, as docs/configure.md says
+        project, dbt_vars = configured_project(CONFIGS / profile, tmp_path)
     build = run_dbt(
-        ["build"], env={"WAREHOUSE_PATH": str(database)}, target_path=tmp_path / "dbt_target"
+        ["build", *vars_args(dbt_vars)],
+        env={"WAREHOUSE_PATH": str(database)},
+        target_path=tmp_path / "dbt_target",
+        project_dir=project,
     )
     assert build.returncode == 0, build.stdout[-6000:]
     warehouse = BuiltWarehouse("duckdb", str(database), build.stdout)

@@ -1,4 +1,4 @@
-"""Compare marts.kpi_monthly_long with truth.json's kpis, row by row (contracts 5.5, 5.6)."""
+"""Compare marts.kpi_long with truth.json's kpis, row by row (contracts 5.5, 5.6)."""
 
 import json
 import math
@@ -6,8 +6,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-KpiKey = tuple[str, str, str, str]  # kpi, grain, key, month
+KpiKey = tuple[str, str, str, str, str]  # kpi, grain, key, period_grain, period_start
 RATE_TOLERANCE = 1e-9
+# Every KPI row of the warehouse, in the shape of the truth's keys.
+KPI_QUERY = (
+    "select kpi, grain, grain_key, period_grain, cast(period_start as varchar), value "
+    "from marts.kpi_long"
+)
 
 
 @dataclass(frozen=True)
@@ -17,16 +22,19 @@ class Difference:
     warehouse: float | None
 
     def __str__(self) -> str:
-        kpi, grain, grain_key, month = self.key
+        kpi, grain, grain_key, period_grain, start = self.key
         return (
-            f"{kpi:32} {grain:8} {grain_key:22} {month}  truth={self.truth}  dbt={self.warehouse}"
+            f"{kpi:30} {grain:8} {grain_key:22} {period_grain:5} {start}  "
+            f"truth={self.truth}  dbt={self.warehouse}"
         )
 
 
 def truth_kpis(data_dir: Path) -> dict[KpiKey, float]:
     document = json.loads((data_dir / "truth.json").read_text(encoding="utf-8"))
     return {
-        (row["kpi"], row["grain"], row["key"], row["month"]): float(row["value"])
+        (row["kpi"], row["grain"], row["key"], row["period_grain"], row["period_start"]): float(
+            row["value"]
+        )
         for row in document["kpis"]
     }
 
@@ -40,7 +48,7 @@ def _equal(truth: float, warehouse: float) -> bool:
 
 
 def compare(truth: dict[KpiKey, float], rows: Iterable[tuple]) -> list[Difference]:
-    warehouse = {(k, g, key, m): float(v) for k, g, key, m, v in rows}
+    warehouse = {(k, g, key, p, str(start)): float(v) for k, g, key, p, start, v in rows}
     differences = [
         Difference(key, truth.get(key), warehouse.get(key))
         for key in sorted(truth.keys() | warehouse.keys())

@@ -10,7 +10,13 @@ from typing import Any
 import duckdb
 import psycopg
 
-from tests.dbt.dbt_runner import postgres_env, run_dbt
+from tests.dbt.dbt_runner import (
+    DBT_PROJECT_DIR,
+    configured_project,
+    postgres_env,
+    run_dbt,
+    vars_args,
+)
 from tests.dbt.raw_loader import land_duckdb, land_postgres
 
 POSTGRES_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -34,19 +40,35 @@ class DbtBuildError(AssertionError):
     pass
 
 
-def _build(target: str, env: dict[str, str], work_dir: Path, select: list[str]) -> str:
+def _build(
+    target: str, env: dict[str, str], work_dir: Path, select: list[str], config_dir: Path | None
+) -> str:
+    """dbt build; with `config_dir` (a company's seeds/ and vars.yml) on a copy of the
+    project configured as docs/configure.md says."""
+    project, dbt_vars = DBT_PROJECT_DIR, {}
+    if config_dir is not None:
+        project, dbt_vars = configured_project(config_dir, work_dir)
     args = ["build", "--target", target, *(["--select", *select] if select else [])]
-    result = run_dbt(args, env=env, target_path=work_dir / f"dbt_target_{target}")
+    args += vars_args(dbt_vars)
+    result = run_dbt(
+        args, env=env, target_path=work_dir / f"dbt_target_{target}", project_dir=project
+    )
     output = result.stdout + result.stderr
     if result.returncode != 0:
         raise DbtBuildError(f"dbt build on {target} failed:\n{output[-6000:]}")
     return output
 
 
-def build_duckdb(data_dir: Path, work_dir: Path, select: list[str] | None = None) -> BuiltWarehouse:
+def build_duckdb(
+    data_dir: Path,
+    work_dir: Path,
+    select: list[str] | None = None,
+    config_dir: Path | None = None,
+) -> BuiltWarehouse:
     database = work_dir / "warehouse.duckdb"
     land_duckdb(data_dir, database)
-    output = _build("duckdb", {"WAREHOUSE_PATH": str(database)}, work_dir, select or [])
+    env = {"WAREHOUSE_PATH": str(database)}
+    output = _build("duckdb", env, work_dir, select or [], config_dir)
     return BuiltWarehouse("duckdb", str(database), output)
 
 
@@ -64,9 +86,13 @@ def scratch_postgres_database() -> Iterator[str]:
 
 
 def build_postgres(
-    data_dir: Path, work_dir: Path, database: str, select: list[str] | None = None
+    data_dir: Path,
+    work_dir: Path,
+    database: str,
+    select: list[str] | None = None,
+    config_dir: Path | None = None,
 ) -> BuiltWarehouse:
     dsn = f"postgresql://postgres@127.0.0.1:5432/{database}"
     land_postgres(data_dir, dsn)
-    output = _build("postgres", postgres_env(database), work_dir, select or [])
+    output = _build("postgres", postgres_env(database), work_dir, select or [], config_dir)
     return BuiltWarehouse("postgres", dsn, output)

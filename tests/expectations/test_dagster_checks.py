@@ -92,6 +92,43 @@ def test_error_failure_blocks_the_publish_asset(tmp_path: Path) -> None:
     assert not (tmp_path / "published.marker").exists()
 
 
+def test_blocking_failure_message_says_what_to_fix(tmp_path: Path) -> None:
+    """An org whose budget labels the mapping does not know: the blocking check names the
+    field, lists the unmapped labels with their counts and names the seed file to edit."""
+    frame = clean_handoffs(120)
+    unmapped = ["予算取り中"] * 50 + ["検討中"] * 25 + [" 要相談 "] * 10 + [None] * 5
+    rows = frame.index[: len(unmapped)]
+    frame["budget_status"] = frame["budget_status"].astype(object)
+    frame.loc[rows, "budget_status"] = None
+    frame.loc[rows, "budget_status_raw"] = unmapped
+    frame.loc[rows, "budget_amount"] = None
+
+    result = run_pipeline(tmp_path, frame)
+
+    batch = _checks(result)["gx_fct_handoffs__budget_status_mapped_batch"]
+    assert not batch.passed and batch.severity == dg.AssetCheckSeverity.ERROR
+    assert PUBLISHED not in _materialized(result)
+    message = batch.description
+    assert message == batch.metadata["what_to_fix"].value
+    assert message.startswith("budget_status: 90 of 120 rows (75%) have no valid budget_status.")
+    # labels as the mapping compares them (NFKC, trimmed), most frequent first
+    assert "Unmapped labels (count): '予算取り中' (50), '検討中' (25), '要相談' (10)." in message
+    assert "5 blank." in message
+    assert "dbt_project/seeds/picklist_label_mapping.csv" in message
+    assert "`budget_status,<label>,<confirmed|estimated|none|unknown>`" in message
+
+
+def test_blocking_field_mapping_failure_names_the_seed(tmp_path: Path) -> None:
+    frame = clean_handoffs(120)
+    frame["contact_email"] = None  # the mapped org field does not exist in this org
+
+    batch = _checks(run_pipeline(tmp_path, frame))["gx_fct_handoffs__contact_email_present_batch"]
+
+    assert not batch.passed
+    assert batch.description.startswith("contact_email: 120 of 120 rows (100%) have no valid")
+    assert "dbt_project/seeds/handoff_field_mapping.csv" in batch.description
+
+
 def test_warning_does_not_block(tmp_path: Path) -> None:
     frame = clean_handoffs(120)
     frame.loc[frame.index[:30], "contact_email"] = "not-an-email"

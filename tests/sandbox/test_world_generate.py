@@ -26,7 +26,9 @@ def read(world: Path, relpath: str) -> list[dict]:
 def truth_values(world: Path, kpi: str, grain: str = "company") -> dict[str, float]:
     truth = json.loads((world / "truth.json").read_text(encoding="utf-8"))
     return {
-        r["month"]: r["value"] for r in truth["kpis"] if r["kpi"] == kpi and r["grain"] == grain
+        r["period_start"][:7]: r["value"]
+        for r in truth["kpis"]
+        if r["kpi"] == kpi and r["grain"] == grain and r["period_grain"] == "month"
     }
 
 
@@ -114,8 +116,8 @@ def test_won_deals_and_revenue_match_closed_won_opportunities(world: Path) -> No
             revenue[month] += opp["Amount"]
     assert sum(won.values()) > 0
     assert truth_values(world, "won_deals") == {m: float(n) for m, n in won.items()}
-    assert truth_values(world, "revenue") == pytest.approx(dict(revenue))
-    assert truth_values(world, "total_revenue") == pytest.approx(dict(total))
+    assert truth_values(world, "new_business_revenue") == pytest.approx(dict(revenue))
+    assert truth_values(world, "revenue") == pytest.approx(dict(total))
 
 
 def test_mql_to_sql_rate_matches_marketo_and_salesforce(world: Path) -> None:

@@ -34,7 +34,11 @@ def month(moment: datetime) -> str:
 
 def truth(world: Path, kpi: str, grain: str = "company") -> dict[str, float]:
     doc = json.loads((world / "truth.json").read_text(encoding="utf-8"))
-    return {r["month"]: r["value"] for r in doc["kpis"] if r["kpi"] == kpi and r["grain"] == grain}
+    return {
+        r["period_start"][:7]: r["value"]
+        for r in doc["kpis"]
+        if r["kpi"] == kpi and r["grain"] == grain and r["period_grain"] == "month"
+    }
 
 
 def test_activity_counts(world: Path) -> None:
@@ -235,8 +239,8 @@ def test_renewals_new_customers_and_proposals(world: Path) -> None:
             cell[1] += 1
     doc = json.loads((world / "truth.json").read_text(encoding="utf-8"))
     by_rep = {
-        (r["key"], r["month"]): r["value"]
+        (r["key"], r["period_start"][:7]): r["value"]
         for r in doc["kpis"]
-        if r["kpi"] == "win_rate" and r["grain"] == "rep"
+        if r["kpi"] == "win_rate" and r["grain"] == "rep" and r["period_grain"] == "month"
     }
     assert by_rep == pytest.approx({k: won / n for k, (won, n) in won_lost.items()})

@@ -76,6 +76,11 @@ VENDOR = Vendor(
         _sobject("lead", "Lead", "leads with the handoff custom fields"),
         _sobject("opportunity", "Opportunity", "deals"),
         _sobject("opportunity_history", "OpportunityHistory", "stage changes"),
+        _sobject(
+            "opportunity_stage",
+            "OpportunityStage",
+            "stage metadata: IsWon, IsClosed, SortOrder, ForecastCategoryName",
+        ),
         _sobject("lead_history", "LeadHistory", "field changes", cursor="CreatedDate"),
         _sobject("task", "Task", "calls and e-mails"),
         _sobject("event", "Event", "meetings"),

@@ -1,10 +1,12 @@
 {{ config(materialized='view') }}
 -- Calls, e-mails and meetings from Salesforce and Gong, one row per source record
--- (contracts 5.4). A Task whose CallObject equals a Gong call id is the same call: the Gong
--- call is the activity (recorded start and duration) and the Task row is kept with
--- `duplicate_of_activity_id` set, so the call counts once and an incremental mart can update
--- a Task that a later-arriving Gong call supersedes. Deleted Tasks/Events are kept, not
--- counted, for the same reason.
+-- (contracts 5.4). A Task whose CallObject equals a Gong call id, or that int_call_matches
+-- pairs with a recording (hand-logged: same rep, same person, starts within the window), is
+-- the same call: the Gong call is the activity (recorded start and duration) and the Task row
+-- is kept with `duplicate_of_activity_id` set, so the call counts once and an incremental mart
+-- can update a Task that a later-arriving Gong call supersedes. Deleted Tasks/Events are kept,
+-- not counted, for the same reason. Gong calls count only with a customer among the parties
+-- (int_gong_call_audiences): colleagues-only calls are no customer calls or meetings.
 with tasks as (
     -- deleted records stay (not counted) so an incremental mart learns of the deletion
     select * from {{ ref('stg_salesforce__tasks') }}
@@ -17,8 +19,25 @@ events as (
 ),
 
 gong_calls as (
-    select * from {{ ref('stg_gong__calls') }}
-    where scope = 'External' and direction in ('Outbound', 'Inbound', 'Conference')
+    select gong_calls.*
+    from {{ ref('stg_gong__calls') }} as gong_calls
+    inner join {{ ref('int_gong_call_audiences') }} as audiences
+        on gong_calls.call_id = audiences.call_id
+    where audiences.is_customer_call and gong_calls.direction in ('Outbound', 'Inbound', 'Conference')
+),
+
+matches as (
+    -- hand-logged Tasks paired with their recording, with both sides' landing times
+    select
+        call_matches.task_id,
+        call_matches.call_id,
+        tasks.owner_id,
+        tasks.who_id,
+        tasks._extracted_at as task_extracted_at,
+        gong_calls._extracted_at as call_extracted_at
+    from {{ ref('int_call_matches') }} as call_matches
+    inner join tasks on call_matches.task_id = tasks.task_id
+    inner join gong_calls on call_matches.call_id = gong_calls.call_id
 ),
 
 reps as (
@@ -49,17 +68,14 @@ task_activities as (
         tasks.who_id,
         tasks.account_id,
         cast(null as {{ dbt.type_string() }}) as gong_call_id,
-        case when gong_calls.call_id is not null then 'gong_call:' || gong_calls.call_id end
-            as duplicate_of_activity_id,
+        'gong_call:' || coalesce(gong_calls.call_id, matches.call_id) as duplicate_of_activity_id,
         tasks.is_deleted,
-        case
-            when gong_calls._extracted_at > tasks._extracted_at then gong_calls._extracted_at
-            else tasks._extracted_at
-        end as _extracted_at
+        greatest(tasks._extracted_at, gong_calls._extracted_at, matches.call_extracted_at) as _extracted_at
     from tasks
     left join gong_calls
         on tasks.task_subtype = 'Call' and tasks.call_object = gong_calls.call_id
         and not gong_calls.is_deleted  -- a Task logging a deleted Gong call counts itself
+    left join matches on tasks.task_id = matches.task_id
 ),
 
 event_activities as (
@@ -87,21 +103,19 @@ gong_activities as (
         gong_calls.call_id,
         case when gong_calls.direction = 'Conference' then 'meeting' else 'call' end,
         -- the Gong host as a Salesforce user; the logging Task's owner when the host is unknown
-        coalesce(reps.rep_id, logged_calls.owner_id),
+        coalesce(reps.rep_id, logged_calls.owner_id, matches.owner_id),
         gong_calls.started_at,
         gong_calls.duration_seconds,
-        logged_calls.who_id,
+        coalesce(logged_calls.who_id, matches.who_id),
         gong_calls.salesforce_account_id,
         gong_calls.call_id,
         cast(null as {{ dbt.type_string() }}),
         gong_calls.is_deleted,
-        case
-            when logged_calls._extracted_at > gong_calls._extracted_at then logged_calls._extracted_at
-            else gong_calls._extracted_at
-        end
+        greatest(gong_calls._extracted_at, logged_calls._extracted_at, matches.task_extracted_at)
     from gong_calls
     left join reps on gong_calls.primary_user_id = reps.gong_user_id
     left join logged_calls on gong_calls.call_id = logged_calls.call_id
+    left join matches on gong_calls.call_id = matches.call_id
 ),
 
 unioned as (

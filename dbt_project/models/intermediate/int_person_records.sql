@@ -2,7 +2,9 @@
 -- Identity = normalised e-mail (NFKC, trim, lower; contracts 5.4). Fallbacks when a record has
 -- no e-mail: a Salesforce Contact takes the e-mail of the Lead converted into it, a Marketo
 -- lead that of its synced Salesforce Lead/Contact; otherwise the record is a person of its
--- own ("<record_type>:<id>"), never merged by name. Deleted records are ignored.
+-- own ("<record_type>:<id>"), never merged by name. Deleted records are ignored, and so are
+-- the company's own people (macro is_internal_email: users' addresses and internal domains),
+-- whatever a tool's affiliation flag says.
 with sf_leads as (
     select * from {{ ref('stg_salesforce__leads') }} where not is_deleted
 ),
@@ -30,7 +32,8 @@ records as (
         lead_id as record_id,
         email_normalized,
         created_at,
-        cast(null as {{ dbt.type_string() }}) as marketo_lead_source
+        lead_source,
+        owner_id
     from sf_leads
 
     union all
@@ -40,6 +43,7 @@ records as (
         sf_contacts.contact_id,
         contact_emails.email_normalized,
         sf_contacts.created_at,
+        cast(null as {{ dbt.type_string() }}),
         cast(null as {{ dbt.type_string() }})
     from sf_contacts
     inner join contact_emails on sf_contacts.contact_id = contact_emails.contact_id
@@ -51,7 +55,8 @@ records as (
         mkto_leads.marketo_lead_id,
         coalesce(mkto_leads.email_normalized, sf_leads.email_normalized, contact_emails.email_normalized),
         mkto_leads.created_at,
-        mkto_leads.lead_source
+        mkto_leads.lead_source,
+        cast(null as {{ dbt.type_string() }})
     from mkto_leads
     left join sf_leads on mkto_leads.sfdc_lead_id = sf_leads.lead_id
     left join contact_emails on mkto_leads.sfdc_contact_id = contact_emails.contact_id
@@ -64,6 +69,7 @@ records as (
         parties.email_normalized,
         parties.email_normalized,
         cast(null as timestamptz),
+        cast(null as {{ dbt.type_string() }}),
         cast(null as {{ dbt.type_string() }})
     from {{ ref('stg_gong__call_parties') }} as parties
     where parties.affiliation = 'External' and parties.email_normalized is not null
@@ -75,5 +81,8 @@ select
     email_normalized,
     md5(coalesce(email_normalized, record_type || ':' || record_id)) as person_key,
     created_at,
-    marketo_lead_source
+    -- Marketo leadSource or Salesforce Lead.LeadSource (see record_type); blank is none
+    nullif(trim(lead_source), '') as lead_source,
+    owner_id as lead_owner_rep_id
 from records
+where records.email_normalized is null or not {{ is_internal_email('records.email_normalized') }}

@@ -7,7 +7,7 @@ with accounts as (
 won as (
     select account_id, min(close_date) as first_won_close_date, count(*) as won_opportunity_count
     from {{ ref('stg_salesforce__opportunities') }}
-    where not is_deleted and (is_won or stage_name = 'Closed Won')
+    where not is_deleted and is_won
     group by account_id
 )
 

@@ -30,7 +30,7 @@ base as (
         handoffs.*,
         lead_persons.person_key,
         opportunities.owner_id as receiver_rep_id,
-        (opportunities.is_won or opportunities.stage_name = 'Closed Won') as opportunity_is_won
+        opportunities.is_won as opportunity_is_won
     from handoffs
     left join lead_persons on handoffs.lead_id = lead_persons.lead_id
     left join opportunities on handoffs.opportunity_id = opportunities.opportunity_id

@@ -60,6 +60,9 @@ select
     persons.person_key,
     persons.email_normalized as email,
     persons.lead_source,
+    -- the rep who owns the person's Lead (rep of the cohort KPIs: leads, mqls, ...)
+    persons.lead_owner_rep_id,
+    lead_owner.team as lead_owner_team,
     -- lead created
     persons.lead_created_at,
     {{ reporting_month('persons.lead_created_at') }} as lead_created_month,
@@ -95,5 +98,6 @@ from persons
 left join mql on persons.person_key = mql.person_key
 left join first_touches on persons.person_key = first_touches.person_key
 left join reps as first_touch_rep on first_touches.first_touch_rep_id = first_touch_rep.rep_id
+left join reps as lead_owner on persons.lead_owner_rep_id = lead_owner.rep_id
 left join handoffs on persons.person_key = handoffs.person_key
 left join opportunities on handoffs.opportunity_id = opportunities.opportunity_id

@@ -46,8 +46,10 @@ enriched as (
         opportunities.amount,
         opportunities.close_date,
         {{ month_string('opportunities.close_date') }} as close_month,
-        (opportunities.is_won or opportunities.stage_name = 'Closed Won') as is_won,
-        (opportunities.stage_name = 'Closed Lost') as is_lost,
+        -- won / lost from the opportunity's own flags, never from a stage label
+        opportunities.is_won,
+        (opportunities.is_closed and not opportunities.is_won) as is_lost,
+        stages.canonical_stage,
         opportunities.created_at,
         milestones.proposal_at,
         milestones.won_at,
@@ -59,6 +61,7 @@ enriched as (
     left join milestones on opportunities.opportunity_id = milestones.opportunity_id
     left join handoffs on opportunities.opportunity_id = handoffs.opportunity_id
     left join reps on opportunities.owner_id = reps.rep_id
+    left join {{ ref('int_opportunity_stages') }} as stages on opportunities.stage_name = stages.stage_name
 )
 
 select

@@ -1,3 +1,3 @@
--- Field Sales KPIs per month by rep, team and company (accepted new-business deals only).
-{{ pivot_kpis(['meetings_held', 'proposals', 'won_deals', 'lost_deals', 'revenue', 'win_rate',
-    'avg_deal_size'], ['rep', 'team', 'company']) }}
+-- Field Sales KPIs per month by rep, team and company (accepted new-business deals; revenue
+-- is every won deal the rep owns).
+{{ pivot_kpis(field_sales_kpis(), ['rep', 'team', 'company']) }}

@@ -62,13 +62,16 @@ def _result(
         metadata["mostly"] = dg.MetadataValue.float(rule.mostly)
     if docs:
         metadata["data_docs"] = dg.MetadataValue.path(docs)
+    if result.remedy:
+        metadata["what_to_fix"] = dg.MetadataValue.text(result.remedy)
     return dg.AssetCheckResult(
         asset_key=dg.AssetKey(list(suite.asset_key)),
         check_name=gx_check_name(suite, rule),
         passed=result.success,
         severity=_severity(rule.severity),
         metadata=metadata,  # type: ignore[arg-type]
-        description=rule.description or None,
+        # a failure says what to fix (the field, unmapped labels with counts, the seed file)
+        description=result.remedy or rule.description or None,
     )
 
 
@@ -120,7 +123,11 @@ def _suites_check(name: str, suites: list[SuiteConfig]) -> dg.AssetChecksDefinit
             )
             for rule in suite.rules:
                 if gx_check_name(suite, rule) in selected:
-                    yield _result(suite, rule, run.result(rule.name), docs, run.row_count)
+                    result = run.result(rule.name)
+                    if result.remedy:
+                        log = context.log.error if result.blocks else context.log.warning
+                        log(f"GX {suite.name}.{rule.name} failed: {result.remedy}")
+                    yield _result(suite, rule, result, docs, run.row_count)
 
     return _gx_suites
 

@@ -13,6 +13,7 @@ from typing import Any
 import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource, dbt_assets
+from pydantic import Field
 
 from dwh.duckdb_lock import connect as connect_duckdb
 from dwh.settings import WarehouseSettings
@@ -33,6 +34,13 @@ from orchestration.lib.translator import WarehouseDbtTranslator
 
 class DbtBuildConfig(dg.Config):
     full_refresh: bool = False
+    vars: dict[str, Any] = Field(
+        default_factory=dict,
+        description=(
+            "dbt vars for this run only, over dbt_project.yml's `vars:` (docs/configure.md), "
+            "e.g. {reporting_tz: Asia/Tokyo, week_start_day: sunday}"
+        ),
+    )
 
 
 @cache
@@ -55,7 +63,9 @@ def build_dbt_assets() -> dg.AssetsDefinition:
             settings = warehouse.settings()
         # dbt runs as a child process and reads its profile from the environment.
         os.environ.update(settings.dbt_env())
-        args = dbt_build_args(full_refresh=config.full_refresh, target=settings.target)
+        args = dbt_build_args(
+            full_refresh=config.full_refresh, target=settings.target, dbt_vars=config.vars
+        )
         yield from build_when_unlocked(context, dbt, args, settings)
 
     return warehouse_dbt_models

@@ -1,0 +1,260 @@
+-- Every KPI of contracts 5.5 as one row per (kpi, grain, grain_key, period_grain,
+-- period_start): months and weeks cut in the reporting time zone (weeks start on var
+-- week_start_day), counts only when > 0, rates and means only when the denominator > 0.
+-- The end-to-end test compares this table with the sandbox's truth.json row by row.
+with reps as (
+    select rep_id, team from {{ ref('dim_rep') }}
+),
+
+-- activities by owner (current team), excluding Tasks that logged a Gong call
+activities as (
+    select
+        fct_activities.activity_id,
+        fct_activities.activity_type,
+        fct_activities.is_connected,
+        fct_activities.owner_rep_id,
+        fct_activities.owner_rep_id as rep_key,
+        reps.team as team_key,
+        'all' as company_key,
+        {{ period_columns('fct_activities.activity_local_date') }}
+    from {{ ref('fct_activities') }} as fct_activities
+    left join reps on fct_activities.owner_rep_id = reps.rep_id
+    where fct_activities.is_counted
+),
+
+activity_persons as (
+    select activities.*, activity_persons.person_key
+    from activities
+    inner join {{ ref('int_activity_persons') }} as activity_persons
+        on activities.activity_id = activity_persons.activity_id
+),
+
+handoffs as (
+    select
+        fct_handoffs.*,
+        sender_rep_id as rep_key,
+        sender_team as team_key,
+        'all' as company_key,
+        unit as unit_key,
+        {{ period_columns(reporting_date('tossup_at')) }}
+    from {{ ref('fct_handoffs') }} as fct_handoffs
+),
+
+accepted_handoffs_with_meeting as (
+    select * from handoffs where handoff_status = 'accepted' and first_meeting_at is not null
+),
+
+lifecycle as (
+    select
+        fct_lead_lifecycle.*,
+        lead_owner_rep_id as rep_key,
+        lead_owner_team as team_key,
+        'all' as company_key,
+        lead_source as source_key
+    from {{ ref('fct_lead_lifecycle') }} as fct_lead_lifecycle
+),
+
+-- person cohorts: by lead creation, by MQL, by first Inside Sales touch
+lead_cohort as (
+    select lifecycle.*, {{ period_columns(reporting_date('lead_created_at')) }}
+    from lifecycle where lead_created_at is not null
+),
+
+mql_cohort as (
+    select lifecycle.*, {{ period_columns(reporting_date('mql_at')) }}
+    from lifecycle where mql_at is not null
+),
+
+first_touch_cohort as (
+    select
+        first_touch_rep_id as rep_key,
+        first_touch_team as team_key,
+        'all' as company_key,
+        tossup_at,
+        {{ period_columns(reporting_date('first_touch_at')) }}
+    from lifecycle where first_touch_at is not null
+),
+
+opportunities as (
+    select * from {{ ref('fct_opportunities') }}
+),
+
+-- new-business opportunities of accepted handoffs, by owner (Field Sales KPIs)
+field_sales_opportunities as (
+    select
+        opportunities.*,
+        owner_rep_id as rep_key,
+        owner_team as team_key,
+        'all' as company_key,
+        unit as unit_key
+    from opportunities
+    where is_field_sales_counted
+),
+
+created_opportunities as (
+    select *, {{ period_columns(reporting_date('created_at')) }}
+    from field_sales_opportunities
+),
+
+proposals as (
+    select *, {{ period_columns(reporting_date('proposal_at')) }}
+    from field_sales_opportunities
+    where proposal_at is not null
+),
+
+closed_deals as (
+    select *, {{ period_columns('close_date') }}
+    from field_sales_opportunities
+    where is_won or is_lost
+),
+
+-- every won opportunity, new business or renewal, by owner and CloseDate (revenue, KGI)
+won_opportunities as (
+    select
+        amount,
+        owner_rep_id as rep_key,
+        owner_team as team_key,
+        'all' as company_key,
+        {{ period_columns('close_date') }}
+    from opportunities
+    where is_won
+),
+
+-- each account's first won opportunity (earliest CloseDate, then won_at, then Id), credited
+-- to its owner
+first_wins as (
+    select
+        owner_rep_id as rep_key,
+        owner_team as team_key,
+        'all' as company_key,
+        {{ period_columns('close_date') }}
+    from (
+        select
+            opportunities.*,
+            row_number() over (
+                partition by account_id order by close_date, won_at, opportunity_id
+            ) as win_rank
+        from opportunities
+        where is_won and account_id is not null
+    ) as ranked
+    where win_rank = 1
+),
+
+renewals as (
+    select
+        is_won,
+        owner_rep_id as rep_key,
+        owner_team as team_key,
+        'all' as company_key,
+        {{ period_columns('close_date') }}
+    from opportunities
+    where is_renewal
+),
+
+kpi_rows as (
+    -- inside sales / activity
+    {{ kpi_rollup('calls', 'activities', ['rep', 'team', 'company'],
+        "sum(case when activity_type = 'call' then 1 else 0 end)") }}
+    union all
+    {{ kpi_rollup('connected_calls', 'activities', ['rep', 'team', 'company'],
+        "sum(case when activity_type = 'call' and is_connected then 1 else 0 end)") }}
+    union all
+    {{ kpi_rollup('emails_sent', 'activities', ['rep', 'team', 'company'],
+        "sum(case when activity_type = 'email' then 1 else 0 end)") }}
+    union all
+    {{ kpi_rollup('meetings_held', 'activities', ['rep', 'team', 'company'],
+        "sum(case when activity_type = 'meeting' then 1 else 0 end)") }}
+    union all
+    {{ kpi_rollup('touches', 'activities', ['rep', 'team', 'company'], 'count(*)') }}
+    union all
+    {{ kpi_rollup('leads_worked', 'activity_persons', ['rep', 'team', 'company'],
+        'count(distinct person_key)') }}
+    union all
+    {{ kpi_rollup('touches_per_rep_day', 'activities', ['rep', 'team', 'company'],
+        "count(*) * 1.0 / count(distinct owner_rep_id || '|' || cast(local_date as " ~ dbt.type_string() ~ "))",
+        denominator='count(*)') }}
+    union all
+    -- handoffs / linkage
+    {{ kpi_rollup('tossups', 'handoffs', ['rep', 'team', 'company', 'unit'], 'count(*)') }}
+    union all
+    {{ kpi_rollup('rejections', 'handoffs', ['rep', 'team', 'company', 'unit'],
+        "sum(case when handoff_status = 'rejected' then 1 else 0 end)") }}
+    union all
+    {{ kpi_rollup('tossup_acceptance_rate', 'handoffs', ['rep', 'team', 'company', 'unit'],
+        "sum(case when handoff_status = 'accepted' then 1 else 0 end) * 1.0 / count(*)",
+        denominator='count(*)') }}
+    union all
+    {{ kpi_rollup('tossup_to_won_rate', 'handoffs', ['rep', 'team', 'company', 'unit'],
+        'sum(case when is_won then 1 else 0 end) * 1.0 / count(*)', denominator='count(*)') }}
+    union all
+    -- the mean of tenths as a sum of whole field counts: avg() over doubles depends on the
+    -- order parallel threads add them, so two builds of the same rows could differ in the last bit
+    {{ kpi_rollup('avg_handoff_completeness', 'handoffs', ['rep', 'team', 'company', 'unit'],
+        'sum(round(completeness * 10)) / (10.0 * count(*))', denominator='count(*)') }}
+    union all
+    {{ kpi_rollup('qualified_handoff_share', 'handoffs', ['rep', 'team', 'company', 'unit'],
+        'sum(case when is_qualified then 1 else 0 end) * 1.0 / count(*)', denominator='count(*)') }}
+    union all
+    {{ kpi_rollup('sla_met_rate', 'handoffs', ['rep', 'team', 'company', 'unit'],
+        "sum(case when handoff_status = 'accepted' and is_sla_met then 1 else 0 end) * 1.0
+            / nullif(sum(case when handoff_status = 'accepted' then 1 else 0 end), 0)",
+        denominator="sum(case when handoff_status = 'accepted' then 1 else 0 end)") }}
+    union all
+    {{ kpi_rollup('median_hours_to_first_meeting', 'accepted_handoffs_with_meeting',
+        ['rep', 'team', 'company', 'unit'], median('hours_to_first_meeting'), denominator='count(*)') }}
+    union all
+    -- funnel: persons by the rep owning their Lead, their source, and the company
+    {{ kpi_rollup('leads', 'lead_cohort', ['rep', 'team', 'company', 'source'], 'count(*)') }}
+    union all
+    {{ kpi_rollup('lead_to_won_rate', 'lead_cohort', ['rep', 'team', 'company', 'source'],
+        'sum(case when is_won then 1 else 0 end) * 1.0 / count(*)', denominator='count(*)') }}
+    union all
+    {{ kpi_rollup('mqls', 'mql_cohort', ['rep', 'team', 'company', 'source'], 'count(*)') }}
+    union all
+    {{ kpi_rollup('mql_to_sql_rate', 'mql_cohort', ['rep', 'team', 'company', 'source'],
+        'sum(case when tossup_at is not null then 1 else 0 end) * 1.0 / count(*)', denominator='count(*)') }}
+    union all
+    {{ kpi_rollup('opportunity_conversion_rate', 'first_touch_cohort', ['rep', 'team', 'company'],
+        'sum(case when tossup_at is not null then 1 else 0 end) * 1.0 / count(*)', denominator='count(*)') }}
+    union all
+    -- field sales
+    {{ kpi_rollup('opportunities', 'created_opportunities', ['rep', 'team', 'company', 'unit'], 'count(*)') }}
+    union all
+    {{ kpi_rollup('proposals', 'proposals', ['rep', 'team', 'company', 'unit'], 'count(*)') }}
+    union all
+    {{ kpi_rollup('won_deals', 'closed_deals', ['rep', 'team', 'company', 'unit'],
+        'sum(case when is_won then 1 else 0 end)') }}
+    union all
+    {{ kpi_rollup('lost_deals', 'closed_deals', ['rep', 'team', 'company', 'unit'],
+        'sum(case when is_lost then 1 else 0 end)') }}
+    union all
+    {{ kpi_rollup('new_business_revenue', 'closed_deals', ['rep', 'team', 'company', 'unit'],
+        'sum(case when is_won then coalesce(amount, 0) else 0 end)') }}
+    union all
+    {{ kpi_rollup('win_rate', 'closed_deals', ['rep', 'team', 'company', 'unit'],
+        'sum(case when is_won then 1 else 0 end) * 1.0 / count(*)', denominator='count(*)') }}
+    union all
+    {{ kpi_rollup('avg_deal_size', 'closed_deals', ['rep', 'team', 'company', 'unit'],
+        'sum(case when is_won then coalesce(amount, 0) else 0 end) * 1.0
+            / nullif(sum(case when is_won then 1 else 0 end), 0)',
+        denominator='sum(case when is_won then 1 else 0 end)') }}
+    union all
+    -- company goals (KGI), by owner
+    {{ kpi_rollup('revenue', 'won_opportunities', ['rep', 'team', 'company'], 'sum(coalesce(amount, 0))') }}
+    union all
+    {{ kpi_rollup('new_customers', 'first_wins', ['rep', 'team', 'company'], 'count(*)') }}
+    union all
+    {{ kpi_rollup('renewals_due', 'renewals', ['rep', 'team', 'company'], 'count(*)') }}
+    union all
+    {{ kpi_rollup('retention_rate', 'renewals', ['rep', 'team', 'company'],
+        'sum(case when is_won then 1 else 0 end) * 1.0 / count(*)', denominator='count(*)') }}
+)
+
+select
+    cast(kpi as {{ dbt.type_string() }}) as kpi,
+    cast(grain as {{ dbt.type_string() }}) as grain,
+    cast(grain_key as {{ dbt.type_string() }}) as grain_key,
+    cast(period_grain as {{ dbt.type_string() }}) as period_grain,
+    cast(period_start as date) as period_start,
+    value
+from kpi_rows
