@@ -5,6 +5,7 @@ at import), so tests can point the pipeline elsewhere by setting variables.
 """
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,8 @@ DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 DEFAULTS: Mapping[str, str] = {
     "WAREHOUSE_PATH": "warehouse/warehouse.duckdb",
     "WAREHOUSE_PUBLISHED_PATH": "warehouse/published.duckdb",
+    # Oldest DuckDB release that must open the published copy (BI tools embed older DuckDBs).
+    "WAREHOUSE_PUBLISHED_STORAGE_VERSION": "v1.1.0",
     "WAREHOUSE_TARGET": "duckdb",
     "WAREHOUSE_POSTGRES_DSN": "postgresql://postgres@127.0.0.1:5432/test",
     "SANDBOX_DATA_DIR": "sandbox_data/default",
@@ -42,6 +45,7 @@ class WarehouseSettings:
     target: str
     postgres_dsn: str
     data_docs_dir: Path
+    published_storage_version: str = DEFAULTS["WAREHOUSE_PUBLISHED_STORAGE_VERSION"]
 
     def dbt_env(self) -> dict[str, str]:
         """Variables dbt's profiles.yml reads, with absolute paths (dbt runs in dbt_project/).
@@ -71,4 +75,27 @@ def warehouse_settings(env: Mapping[str, str] | None = None) -> WarehouseSetting
         target=target,
         postgres_dsn=setting("WAREHOUSE_POSTGRES_DSN", env),
         data_docs_dir=resolve_path(setting("DATA_DOCS_DIR", env)),
+        published_storage_version=published_storage_version(env),
     )
+
+
+def published_storage_version(env: Mapping[str, str] | None = None) -> str:
+    """WAREHOUSE_PUBLISHED_STORAGE_VERSION, checked against the versions this DuckDB can write
+    (a typo would otherwise fail only at the publish step, after the whole build)."""
+    value = setting("WAREHOUSE_PUBLISHED_STORAGE_VERSION", env)
+    if not re.fullmatch(r"v\d+\.\d+\.\d+|latest", value):
+        raise ValueError(
+            "WAREHOUSE_PUBLISHED_STORAGE_VERSION must be a DuckDB release like 'v1.1.0' "
+            f"(the oldest DuckDB that must read the published copy) or 'latest', not {value!r}"
+        )
+    import duckdb  # a probe in memory: DuckDB alone knows which storage versions it can write
+
+    with duckdb.connect() as probe:
+        try:
+            probe.execute("ATTACH ':memory:' AS probe (STORAGE_VERSION ?)", [value])
+        except duckdb.Error as exc:
+            raise ValueError(
+                f"WAREHOUSE_PUBLISHED_STORAGE_VERSION={value!r} is not a storage version "
+                f"DuckDB {duckdb.__version__} can write: {exc}"
+            ) from exc
+    return value

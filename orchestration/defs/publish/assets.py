@@ -33,6 +33,7 @@ def build_publish_asset() -> dg.AssetsDefinition:
                 run_id=context.run.run_id,
                 warehouse_path=settings.path if settings.target == "duckdb" else None,
                 postgres_dsn=settings.postgres_dsn if settings.target == "postgres" else None,
+                storage_version=settings.published_storage_version,
             )
         except (OSError, duckdb.Error) as exc:
             if not is_warehouse_io_error(exc):
@@ -51,6 +52,8 @@ def build_publish_asset() -> dg.AssetsDefinition:
                 "tables": len(result.tables),
                 "rows": dg.MetadataValue.json(result.tables),
                 "open_with": f"duckdb -readonly {result.path}",
+                "storage_version": result.storage_version,
+                "source_target": settings.target,
             }
         )
 

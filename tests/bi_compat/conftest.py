@@ -1,0 +1,31 @@
+"""One published copy for every BI-tool test: a small sandbox world built by dbt and published
+the way the pipeline publishes it (storage version from the default setting)."""
+
+from pathlib import Path
+
+import pytest
+
+from orchestration.env import warehouse_settings
+from orchestration.lib.publish import publish_marts
+from sandbox.world import generate
+from tests.dbt.dbt_runner import build_models
+from tests.dbt.raw_loader import land_duckdb
+
+LEADS, SEED = 150, 11
+
+
+@pytest.fixture(scope="session")
+def published_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    work = tmp_path_factory.mktemp("bi_compat")
+    world = generate(work / "world", leads=LEADS, seed=SEED)
+    warehouse = work / "warehouse.duckdb"
+    land_duckdb(world, warehouse)
+    build_models(warehouse, work)
+    published = work / "published.duckdb"
+    publish_marts(
+        published_path=published,
+        run_id="bi-compat",
+        warehouse_path=warehouse,
+        storage_version=warehouse_settings({}).published_storage_version,
+    )
+    return published
