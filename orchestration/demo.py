@@ -12,7 +12,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from orchestration.env import resolve_path, setting, warehouse_settings
+from orchestration.env import WarehouseSettings, resolve_path, setting, warehouse_settings
+from orchestration.lib.run_report import report_in_process_run, warehouse_label
 
 # Rich falls back to 80 columns when stdout is not a terminal (make, CI logs): too narrow.
 console = Console() if sys.stdout.isatty() else Console(width=132)
@@ -20,34 +21,13 @@ console = Console() if sys.stdout.isatty() else Console(width=132)
 QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
-def _report_run(result) -> None:  # type: ignore[no-untyped-def]
-    """One line per stage: what was materialized and how the checks went."""
-    materialized: dict[str, int] = {}
-    checks = {"passed": 0, "warned": 0, "failed": 0}
-    failed_checks: list[str] = []
-    for event in result.all_events:
-        if event.event_type_value == "ASSET_MATERIALIZATION":
-            key = event.asset_key.path
-            stage = "extracted streams" if key[0] == "raw" else f"{key[0]} assets"
-            materialized[stage] = materialized.get(stage, 0) + 1
-        elif event.event_type_value == "ASSET_CHECK_EVALUATION":
-            evaluation = event.event_specific_data
-            if evaluation.passed:
-                checks["passed"] += 1
-            elif evaluation.severity.value == "WARN":
-                checks["warned"] += 1
-                failed_checks.append(f"warn  {evaluation.check_name}")
-            else:
-                checks["failed"] += 1
-                failed_checks.append(f"ERROR {evaluation.check_name}")
-    for stage, count in materialized.items():
-        console.print(f"  {count:4d} {stage}")
-    console.print(
-        f"  checks (dbt tests, GX suites, freshness): {checks['passed']} passed, "
-        f"{checks['warned']} warnings, {checks['failed']} errors"
-    )
-    for line in failed_checks[:10]:
-        console.print(f"    [yellow]{line}[/yellow]")
+def _report_run(result, settings: WarehouseSettings) -> bool:  # type: ignore[no-untyped-def]
+    """Print the run report (orchestration.lib.run_report); True when the run succeeded."""
+    report = report_in_process_run(result, warehouse_label(settings))
+    for number, line in enumerate(report.lines()):
+        style = "" if number else ("green" if report.succeeded else "red")
+        console.print(f"[{style}]{line}[/{style}]" if style else line, highlight=False)
+    return report.succeeded
 
 
 def _ensure_world(data_dir: Path, leads: int, seed: int) -> None:
@@ -116,8 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         elapsed = time.perf_counter() - started
     console.print("Sandbox fakes stopped.")
-    _report_run(result)
-    if not result.success:
+    if not _report_run(result, settings):
         failed = [event.step_key for event in result.all_events if event.is_step_failure]
         console.print(
             f"[red]The pipeline failed in {elapsed:.0f} s at steps {failed}; "
@@ -130,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     console.print(f"[green]Pipeline finished in {elapsed:.0f} s.[/green]")
     render_summary(settings.published_path, console=console)
     console.print(
-        f"\nWarehouse (read-write, pipeline only): {settings.path}\n"
+        f"\nWarehouse (read-write, pipeline only): {warehouse_label(settings)}\n"
         f"Published copy for BI tools (read-only): {settings.published_path}\n"
         f"Data quality: dq.expectation_results in the warehouse; GX Data Docs in "
         f"{settings.data_docs_dir}\n"
