@@ -15,13 +15,20 @@ LEADS, SEED = 150, 11
 
 
 @pytest.fixture(scope="session")
-def published_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A DuckDB warehouse with every dbt model built (no data tests: tests/dbt runs those)."""
     work = tmp_path_factory.mktemp("bi_compat")
     world = generate(work / "world", leads=LEADS, seed=SEED)
     warehouse = work / "warehouse.duckdb"
     land_duckdb(world, warehouse)
     build_models(warehouse, work)
-    published = work / "published.duckdb"
+    return warehouse
+
+
+@pytest.fixture(scope="session")
+def published_copy(built_warehouse: Path) -> Path:
+    warehouse = built_warehouse
+    published = warehouse.with_name("published.duckdb")
     publish_marts(
         published_path=published,
         run_id="bi-compat",
