@@ -1,6 +1,7 @@
 """One published copy for every BI-tool test: a small sandbox world built by dbt and published
 the way the pipeline publishes it (storage version from the default setting)."""
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,7 @@ import pytest
 from orchestration.env import warehouse_settings
 from orchestration.lib.publish import publish_marts
 from sandbox.world import generate
+from tests.bi_compat.readers import read_with
 from tests.dbt.dbt_runner import build_models
 from tests.dbt.raw_loader import land_duckdb
 
@@ -15,10 +17,14 @@ LEADS, SEED = 150, 11
 
 
 @pytest.fixture(scope="session")
-def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generate(tmp_path_factory.mktemp("bi_compat_world"), leads=LEADS, seed=SEED)
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(world: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A DuckDB warehouse with every dbt model built (no data tests: tests/dbt runs those)."""
     work = tmp_path_factory.mktemp("bi_compat")
-    world = generate(work / "world", leads=LEADS, seed=SEED)
     warehouse = work / "warehouse.duckdb"
     land_duckdb(world, warehouse)
     build_models(warehouse, work)
@@ -36,3 +42,9 @@ def published_copy(built_warehouse: Path) -> Path:
         storage_version=warehouse_settings({}).published_storage_version,
     )
     return published
+
+
+@pytest.fixture(scope="session")
+def read_by_project(published_copy: Path) -> dict:
+    """What the project's own DuckDB (2.0) reads: the reference for every other reader."""
+    return read_with(sys.executable, published_copy)

@@ -5,10 +5,7 @@ read-only with tests/bi_compat/read_published.py; what it reads must equal what 
 DuckDB reads from the same file, table by table (columns, types, rows, content digest).
 """
 
-import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -16,31 +13,13 @@ import pytest
 
 from orchestration.env import DEFAULTS
 from orchestration.lib.publish import publish_marts
+from tests.bi_compat.readers import read_with
 from tests.bi_compat.tool_envs import python_env
 
-READER = Path(__file__).with_name("read_published.py")
 # The oldest release the default setting promises (v1.1.0 -> duckdb 1.1.0) and the newest
-# 1.x the registry serves (the 1.5 line when this was written; Evidence and the CLI embed it).
+# 1.x the registry serves (1.5.6 when this was written).
 OLDEST = DEFAULTS["WAREHOUSE_PUBLISHED_STORAGE_VERSION"].removeprefix("v")
 NEWEST_1X = "<2"
-
-
-def read_with(python: Path | str, published: Path) -> dict:
-    done = subprocess.run(
-        [str(python), str(READER), str(published)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    if done.returncode != 0:
-        raise AssertionError(f"{python} could not read {published}:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout)
-
-
-@pytest.fixture(scope="module")
-def read_by_project(published_copy: Path) -> dict:
-    return read_with(sys.executable, published_copy)
 
 
 @pytest.mark.parametrize("spec", [f"=={OLDEST}", NEWEST_1X], ids=["oldest", "newest_1x"])

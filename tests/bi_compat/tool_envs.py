@@ -94,17 +94,21 @@ def python_env(*requirements: str) -> Path:
     return python
 
 
-def node_env(*packages: str) -> Path:
-    """An npm prefix of its own with `packages` installed; returns its node_modules folder."""
+def node_env(*packages: str, overrides: dict[str, str] | None = None) -> Path:
+    """An npm prefix of its own with `packages` installed (npm `overrides` pin a dependency's
+    version, as an app's package.json would); returns its node_modules folder."""
     npm = shutil.which("npm")
     if npm is None or shutil.which("node") is None:
         pytest.skip("Node.js/npm is not installed on this machine (apt-get install nodejs npm)")
-    directory = _key("npm", packages)
-    if _cached(directory, packages):
+    pinned = [f"override:{name}@{version}" for name, version in (overrides or {}).items()]
+    key = (*packages, *pinned)
+    directory = _key("npm", key)
+    if _cached(directory, key):
         return directory / "node_modules"
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
-    (directory / "package.json").write_text(json.dumps({"name": "bi-compat", "private": True}))
+    manifest = {"name": "bi-compat", "private": True, "overrides": overrides or {}}
+    (directory / "package.json").write_text(json.dumps(manifest))
     installed = _run(
         [npm, "install", "--no-audit", "--no-fund", "--no-save", "--loglevel=error", *packages],
         cwd=directory,
@@ -115,7 +119,7 @@ def node_env(*packages: str) -> Path:
         if pinged.returncode != 0:
             pytest.skip(f"the npm registry is unreachable: {pinged.stderr.strip()[-300:]}")
         pytest.fail(f"npm install {' '.join(packages)} failed:\n{installed.stderr[-3000:]}")
-    _mark(directory, packages)
+    _mark(directory, key)
     return directory / "node_modules"
 
 
