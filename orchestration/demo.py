@@ -108,14 +108,15 @@ def main(argv: list[str] | None = None) -> int:
 
     console.print(f"[green]Pipeline finished in {elapsed:.0f} s.[/green]")
     render_summary(settings.published_path, console=console)
+    oldest_reader = settings.published_storage_version.removeprefix("v").replace("latest", "2.0")
     console.print(
         f"\nWarehouse (read-write, pipeline only): {warehouse_label(settings)}\n"
         f"Published copy for BI tools (read-only): {settings.published_path}\n"
         f"Data quality: dq.expectation_results in the warehouse; GX Data Docs in "
-        f"{settings.data_docs_dir}\n"
-        "Open the published copy read-only (DuckDB CLI, DBeaver, Metabase, Python):\n"
-        f"  .venv/bin/python -c \"import duckdb; duckdb.connect('{settings.published_path}', "
-        "read_only=True).sql('from marts.kpi_monthly_long limit 20').show()\"\n"
+        f"{settings.data_docs_dir / 'index.html'}\n"
+        f"Open the published copy read-only with DuckDB {oldest_reader} or later (CLI, Python, "
+        "Evidence, Superset: README, 'For BI tools'):\n"
+        f"  duckdb -readonly {settings.published_path} -c 'from marts.kpi_monthly_long limit 20'\n"
         "Explore runs and lineage in the Dagster UI: make dev"
     )
     return 0
