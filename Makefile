@@ -70,4 +70,4 @@ reliability: manifest
 	RELIABILITY_LEADS=$(RELIABILITY_LEADS) $(BIN)/pytest -q -m slow tests/reliability
 
 clean:
-	rm -rf warehouse sandbox_data dbt_project/target dbt_project/logs .pytest_cache
+	rm -rf warehouse sandbox_data dbt_project/target dbt_project/logs .pytest_cache .cache

@@ -3,6 +3,10 @@
 BI tools must never block the pipeline (DuckDB allows one writer) nor see a half-built state.
 So the copy is built in a temporary file beside the target and swapped in with an atomic
 rename: a reader that opens the published file sees either the previous copy or the new one.
+
+The copy is written in an older DuckDB storage format (WAREHOUSE_PUBLISHED_STORAGE_VERSION,
+default v1.1.0) so that the DuckDB builds BI tools embed (CLI, duckdb-node in Evidence,
+duckdb-engine in Superset) open it, not only the DuckDB of this pipeline.
 """
 
 import os
@@ -14,9 +18,10 @@ from pathlib import Path
 import duckdb
 
 from dwh.duckdb_lock import connect as connect_duckdb
-from dwh.settings import WarehouseSettings
+from dwh.settings import DEFAULTS, WarehouseSettings
 
 PUBLISHED_SCHEMA = "marts"
+PUBLISHED_CATALOG = "published"
 
 
 @dataclass(frozen=True)
@@ -24,12 +29,13 @@ class PublishResult:
     path: Path
     tables: dict[str, int]  # table -> row count
     published_at: datetime
+    storage_version: str
 
 
 def _copy_from_duckdb(con: duckdb.DuckDBPyConnection, warehouse: Path, schema: str) -> list[str]:
     # Wait (bounded) for a writer still holding the file, e.g. a dbt child of a killed run.
     connect_duckdb(warehouse, read_only=True).close()
-    con.execute(f"ATTACH '{warehouse}' AS src (READ_ONLY)")
+    con.execute("ATTACH ? AS src (READ_ONLY)", [str(warehouse)])  # bound, never spliced
     tables = [
         row[0]
         for row in con.execute(
@@ -83,13 +89,17 @@ def publish_marts(
     warehouse_path: Path | None = None,
     postgres_dsn: str | None = None,
     source_schema: str = "marts",
+    storage_version: str = DEFAULTS["WAREHOUSE_PUBLISHED_STORAGE_VERSION"],
 ) -> PublishResult:
-    """Copy every table and view of `source_schema` into a fresh file, then swap it in."""
+    """Copy every table and view of `source_schema` into a fresh file, then swap it in.
+
+    `storage_version` is the oldest DuckDB release that must read the file (DuckDB's
+    ATTACH ... (STORAGE_VERSION ...)); dwh.settings validates the setting."""
     published_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = published_path.with_name(f".{published_path.name}.{uuid.uuid4().hex}.tmp")
     published_at = datetime.now(UTC)
     try:
-        con = duckdb.connect(str(tmp))
+        con = _open_published(tmp, storage_version)
         try:
             con.execute(f"create schema {PUBLISHED_SCHEMA}")
             if warehouse_path is not None:
@@ -108,24 +118,55 @@ def publish_marts(
             }
             con.execute(
                 f"create table {PUBLISHED_SCHEMA}._publish_info as "
-                "select ?::timestamptz as published_at, ? as run_id, ? as tables",
-                [published_at, run_id, len(names)],
+                "select ?::timestamptz as published_at, ? as run_id, ? as tables, "
+                "? as source_target, ? as storage_version",
+                [
+                    published_at,
+                    run_id,
+                    len(names),
+                    "duckdb" if warehouse_path is not None else "postgres",
+                    storage_version,
+                ],
             )
-            con.execute("checkpoint")
+            con.execute(f"checkpoint {PUBLISHED_CATALOG}")
+            con.execute("use memory")
+            con.execute(f"detach {PUBLISHED_CATALOG}")
         finally:
             con.close()
         os.replace(tmp, published_path)  # atomic on POSIX: readers see old or new, never half
     finally:
         for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
             leftover.unlink(missing_ok=True)
-    return PublishResult(path=published_path, tables=counts, published_at=published_at)
+    return PublishResult(
+        path=published_path,
+        tables=counts,
+        published_at=published_at,
+        storage_version=storage_version,
+    )
+
+
+def _open_published(path: Path, storage_version: str) -> duckdb.DuckDBPyConnection:
+    """An in-memory connection with the new file attached in the requested storage format
+    (a file opened with duckdb.connect is written in this DuckDB's own, newest format)."""
+    con = duckdb.connect()
+    try:
+        con.execute(
+            f"ATTACH ? AS {PUBLISHED_CATALOG} (STORAGE_VERSION ?)", [str(path), storage_version]
+        )
+        con.execute(f"use {PUBLISHED_CATALOG}")
+    except BaseException:
+        con.close()
+        raise
+    return con
 
 
 def publish(warehouse: WarehouseSettings, *, run_id: str) -> PublishResult:
-    """Publish the marts of the configured warehouse to its published path."""
+    """Publish the marts of the configured warehouse to its published path, in the storage
+    format WAREHOUSE_PUBLISHED_STORAGE_VERSION names (the oldest DuckDB that must read it)."""
     return publish_marts(
         published_path=warehouse.published_path,
         run_id=run_id,
         warehouse_path=None if warehouse.is_postgres else warehouse.path,
         postgres_dsn=warehouse.postgres_dsn if warehouse.is_postgres else None,
+        storage_version=warehouse.published_storage_version,
     )

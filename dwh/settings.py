@@ -21,6 +21,8 @@ DEFAULTS: Mapping[str, str] = {
     "WAREHOUSE_TARGET": "duckdb",
     "WAREHOUSE_PATH": "warehouse/warehouse.duckdb",
     "WAREHOUSE_PUBLISHED_PATH": "warehouse/published.duckdb",
+    # Oldest DuckDB release that must open the published copy (BI tools embed older DuckDBs).
+    "WAREHOUSE_PUBLISHED_STORAGE_VERSION": "v1.1.0",
     "WAREHOUSE_POSTGRES_DSN": "postgresql://postgres@127.0.0.1:5432/test",
     # A dbt child of a killed run or an analyst's notebook usually lets go within minutes.
     "WAREHOUSE_LOCK_TIMEOUT_SECONDS": "300",
@@ -73,6 +75,27 @@ def parse_seconds(variable: str, value: str) -> float:
     return seconds
 
 
+def storage_version(variable: str, value: str) -> str:
+    """A DuckDB storage version this DuckDB can write (`v1.1.0`, or `latest`), checked with a
+    probe in memory: a typo would otherwise fail only at the publish step, after the build."""
+    if not re.fullmatch(r"v\d+\.\d+\.\d+|latest", value):
+        raise WarehouseSettingError(
+            variable,
+            "expected a DuckDB release like 'v1.1.0' (the oldest DuckDB that must read the "
+            f"published copy) or 'latest', not {value!r}",
+        )
+    import duckdb
+
+    with duckdb.connect() as probe:
+        try:
+            probe.execute("ATTACH ':memory:' AS probe (STORAGE_VERSION ?)", [value])
+        except duckdb.Error as exc:
+            raise WarehouseSettingError(
+                variable, f"{value!r} is not a storage version DuckDB {duckdb.__version__} writes"
+            ) from exc
+    return value
+
+
 def _path(variable: str, value: str) -> Path:
     if not value.strip() or "\x00" in value:
         raise WarehouseSettingError(variable, f"expected a file path, not {value!r}")
@@ -104,6 +127,7 @@ class WarehouseSettings:
     postgres_dsn: str  # target postgres
     lock_timeout: float
     dbt_memory_limit: str
+    published_storage_version: str = DEFAULTS["WAREHOUSE_PUBLISHED_STORAGE_VERSION"]
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "WarehouseSettings":
@@ -130,6 +154,9 @@ class WarehouseSettings:
                 "WAREHOUSE_LOCK_TIMEOUT_SECONDS", get("WAREHOUSE_LOCK_TIMEOUT_SECONDS")
             ),
             dbt_memory_limit=memory_size("DBT_DUCKDB_MEMORY_LIMIT", get("DBT_DUCKDB_MEMORY_LIMIT")),
+            published_storage_version=storage_version(
+                "WAREHOUSE_PUBLISHED_STORAGE_VERSION", get("WAREHOUSE_PUBLISHED_STORAGE_VERSION")
+            ),
         )
 
     @classmethod

@@ -20,6 +20,7 @@ import duckdb
 from connectors.core.redact import redact
 from dwh.settings import WarehouseSettings, resolve_path
 from dwh.sql import SqlSession, sql_session
+from expectations.data_docs import finish_site
 from expectations.derived import derive
 from expectations.remedies import describe
 from expectations.results import (
@@ -107,8 +108,19 @@ def build_expectation(rule: RuleConfig, suite_name: str):  # type: ignore[no-unt
     kwargs = dict(rule.kwargs)
     if rule.mostly is not None:
         kwargs["mostly"] = rule.mostly
+    blocking = rule.severity == "error"
     try:
-        return cls(**kwargs, meta={"rule": rule.name})
+        return cls(
+            **kwargs,
+            meta={"rule": rule.name, "severity": rule.severity},
+            # GX's own severity, and a note its suite page shows beside the expectation.
+            severity="critical" if blocking else "warning",
+            notes=(
+                f"{rule.name}: **blocking** (severity error): a failure stops publishing."
+                if blocking
+                else f"{rule.name}: **warning**: reported, never blocks publishing."
+            ),
+        )
     except Exception as exc:  # pydantic validation: a typo in kwargs, a wrong type
         raise SuiteConfigError(f"{suite_name}.{rule.name}: {exc}") from exc
 
@@ -252,39 +264,52 @@ def validate_frame(
         "unexpected_index_column_names": [suite.id_column] if suite.id_column else [],
         "partial_unexpected_count": FAILING_IDS_SAMPLE,
     }
-    actions = []
-    if render_docs:
-        actions.append(
-            gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=[DATA_DOCS_SITE])
-        )
     checkpoint = context.checkpoints.add(
         gx.Checkpoint(
             name=f"{suite.name}_checkpoint",
             validation_definitions=[validation],
-            actions=actions,
+            actions=[],
             result_format=result_format,
         )
     )
+    started = datetime.now(UTC)
     outcome = checkpoint.run(batch_parameters={"dataframe": prepared}, run_id=None)
     by_rule: dict[str, Any] = {}
-    for suite_result in outcome.run_results.values():
+    page: Path | None = None
+    for identifier, suite_result in outcome.run_results.items():
         for r in suite_result.results:
             by_rule[r.expectation_config.meta["rule"]] = r
+        if data_docs_dir is not None:  # where GX's site builder writes this validation's page
+            page = data_docs_dir.joinpath("validations", *identifier.to_tuple()).with_suffix(
+                ".html"
+            )
     results = tuple(
         _with_remedy(suite, rule, _rule_result(suite, rule, by_rule[rule.name]), prepared)
         for rule in suite.rules
     )
-    return SuiteRun(
+    run = SuiteRun(
         suite=suite.name,
         table=suite.table,
         run_id=run_id,
         evaluated_at=evaluated_at,
         row_count=len(frame),
         results=results,
-        data_docs_path=(data_docs_dir / "index.html") if data_docs_dir is not None else None,
+        data_docs_path=page,
         validated_through=_highest(frame, suite.incremental_by),
         incremental_by=suite.incremental_by,
     )
+    if render_docs and data_docs_dir is not None:
+        render_data_docs(context, data_docs_dir, [run], since=started)
+    return run
+
+
+def render_data_docs(context: Any, site: Path, runs: Sequence[SuiteRun], since: datetime) -> None:
+    """GX renders the pages of this context's validations, not its index: GX's index builder
+    deletes every page its (ephemeral) context does not know, i.e. the other check step's and
+    earlier runs'. expectations.data_docs writes the index of all of them and makes the pages
+    offline."""
+    context.build_data_docs(site_names=[DATA_DOCS_SITE], build_index=False)
+    finish_site(site, runs, since=since)
 
 
 def _highest(frame: Any, column: str | None) -> int | None:
@@ -309,6 +334,7 @@ def run_suites(
     frames = read_tables(warehouse, chosen)
     # One context for every suite and one Data Docs render at the end: rendering the site per
     # suite cost more than validating (about 0.3 s a suite).
+    started = datetime.now(UTC)
     context = new_context(data_docs_dir)
     runs = [
         validate_frame(
@@ -322,7 +348,7 @@ def run_suites(
         for suite in chosen
     ]
     if data_docs_dir is not None and runs:
-        context.build_data_docs(site_names=[DATA_DOCS_SITE])
+        render_data_docs(context, data_docs_dir, runs, since=started)
     if write_results:
         persist(warehouse, runs)
     return runs

@@ -18,7 +18,7 @@ from connectors.core.redact import redact
 from connectors.registry import VENDORS
 from connectors.settings import Settings
 from dwh.settings import REPO_ROOT, WarehouseSettingError, WarehouseSettings
-from orchestration.lib.run_report import RunReport, print_report, summarize
+from orchestration.lib.run_report import RunReport, report_in_process_run, warehouse_label
 
 # Dagster's console logger prints every event at DEBUG; the report is per stage instead.
 QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
@@ -56,20 +56,22 @@ def run_and_report(
     job_name: str, *, full_refresh: bool, out: Console
 ) -> tuple[bool, RunReport, WarehouseSettings]:
     warehouse = check_settings()
-    out.print(f"Running {job_name} into {warehouse.describe()} …")
+    out.print(f"Running {job_name} into {warehouse_label(warehouse)} …")
     started = time.perf_counter()
     result = run_job(job_name, full_refresh=full_refresh)
-    report = summarize(result.all_events)
-    print_report(report, out)
+    report = report_in_process_run(result, warehouse_label(warehouse))
+    for number, line in enumerate(report.lines()):
+        style = "" if number else ("green" if report.succeeded else "red")
+        out.print(f"[{style}]{line}[/{style}]" if style else line, highlight=False)
     elapsed = time.perf_counter() - started
-    if result.success:
-        out.print(f"[green]{job_name} succeeded in {elapsed:.0f} s (run {result.run_id}).[/green]")
+    if report.succeeded:
+        out.print(f"[green]{job_name} finished in {elapsed:.0f} s (run {result.run_id}).[/green]")
     else:
         out.print(
-            f"[red]{job_name} failed in {elapsed:.0f} s at steps {report.failed_steps} "
-            f"(run {result.run_id}); the Dagster UI (make dev) shows its event log.[/red]"
+            f"[red]{job_name} failed in {elapsed:.0f} s (run {result.run_id}); the Dagster UI "
+            "(make dev) shows its event log.[/red]"
         )
-    return bool(result.success), report, warehouse
+    return report.succeeded, report, warehouse
 
 
 def main(argv: list[str] | None = None) -> int:

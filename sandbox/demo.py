@@ -73,14 +73,18 @@ def main(argv: list[str] | None = None) -> int:
     from orchestration.lib.summary import render_summary
 
     render_summary(warehouse.published_path, console=out)
+    from expectations.runner import data_docs_dir
+    from orchestration.lib.run_report import warehouse_label
+
+    oldest_reader = warehouse.published_storage_version.removeprefix("v").replace("latest", "2.0")
     out.print(
-        f"\nWarehouse (read-write, pipeline only): {warehouse.describe()}\n"
+        f"\nWarehouse (read-write, pipeline only): {warehouse_label(warehouse)}\n"
         f"Published copy for BI tools (read-only): {warehouse.published_path}\n"
         "Data quality: dq.expectation_results in the warehouse; GX Data Docs in "
-        "warehouse/data_docs (DATA_DOCS_DIR)\n"
-        "Open the published copy read-only (DuckDB CLI, DBeaver, Metabase, Python):\n"
-        f"  .venv/bin/python -c \"import duckdb; duckdb.connect('{warehouse.published_path}', "
-        "read_only=True).sql('from marts.kpi_monthly_long limit 20').show()\"\n"
+        f"{data_docs_dir() / 'index.html'}\n"
+        f"Open the published copy read-only with DuckDB {oldest_reader} or later (CLI, Python, "
+        "Evidence, Superset: README, 'For BI tools'):\n"
+        f"  duckdb -readonly {warehouse.published_path} -c 'from marts.kpi_monthly_long limit 20'\n"
         "Explore runs and lineage in the Dagster UI: make dev"
     )
     return 0

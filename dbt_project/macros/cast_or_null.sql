@@ -4,8 +4,8 @@
     or "abc" in an Amount. A plain cast would stop `dbt build` and with it the whole pipeline;
     `cast_or_null` gives NULL and the model `dq_unparseable_values` lists every such value.
 
-    DuckDB: `try_cast`. Postgres (before 16) has no try_cast: the functions below, created by
-    the on-run-start hook, cast inside an exception block. Postgres also accepts the special
+    DuckDB: `try_cast`. Postgres has no try_cast: the functions below, created by the
+    on-run-start hook, check the input first (16+) or cast inside an exception block (15-). Postgres also accepts the special
     words now/today/epoch/infinity... as datetimes, DuckDB does not: they are NULL on both, so
     the two targets agree. -#}
 
@@ -43,23 +43,56 @@
     select 1
 {%- endmacro %}
 
+{#- Parallel plans (a big table, or debug_parallel_query) run the functions in parallel mode,
+    where PostgreSQL cannot start a subtransaction, and an EXCEPTION block is one: a function
+    with one must be PARALLEL UNSAFE. So the server picks the body once, at creation:
+    - PostgreSQL 16+: pg_input_is_valid (soft input errors, no subtransaction) decides, then the
+      cast runs; PARALLEL SAFE. PL/pgSQL, not an SQL function: the planner would inline that
+      and fold the cast of a constant argument before the check ("1.0" fails at plan time).
+      Same result as the cast inside an exception block (tests/dbt/test_postgres_parallel.py).
+    - PostgreSQL 15 and older have no error-free input check, and a regular expression cannot
+      reproduce the date parser: the exception block stays, declared PARALLEL UNSAFE, so the
+      queries that use it are planned without workers (correct, slower). -#}
 {% macro default__create_cast_or_null_functions() -%}
     create schema if not exists {{ target.schema }};
-    {%- for type_name, suffix in cast_or_null_types().items() %}
-    create or replace function {{ target.schema }}.try_cast_{{ suffix }}(value text)
-    returns {{ type_name }}
-    language plpgsql stable strict parallel safe
-    as $fn$
+    do $create_cast_or_null$
     begin
-        {%- if type_name in ('date', 'timestamptz') %}
-        if value ~* '^\s*[-+]?(now|today|tomorrow|yesterday|epoch|infinity|allballs)\s*$' then
+    {%- for type_name, suffix in cast_or_null_types().items() %}
+    {%- set special_words -%}
+        {%- if type_name in ('date', 'timestamptz') -%}
+        value !~* '^\s*[-+]?(now|today|tomorrow|yesterday|epoch|infinity|allballs)\s*$' and
+        {%- endif -%}
+    {%- endset %}
+    if current_setting('server_version_num')::integer >= 160000 then
+        create or replace function {{ target.schema }}.try_cast_{{ suffix }}(value text)
+        returns {{ type_name }}
+        language plpgsql stable strict parallel safe
+        as $fn$
+        begin
+            if {{ special_words }} pg_input_is_valid(value, '{{ type_name }}') then
+                return cast(value as {{ type_name }});
+            end if;
             return null;
-        end if;
-        {%- endif %}
-        return cast(value as {{ type_name }});
-    exception when data_exception then
-        return null;
-    end
-    $fn$;
+        end
+        $fn$;
+    else
+        create or replace function {{ target.schema }}.try_cast_{{ suffix }}(value text)
+        returns {{ type_name }}
+        language plpgsql stable strict parallel unsafe
+        as $fn$
+        begin
+            {%- if special_words %}
+            if not ({{ special_words }} true) then
+                return null;
+            end if;
+            {%- endif %}
+            return cast(value as {{ type_name }});
+        exception when data_exception then
+            return null;
+        end
+        $fn$;
+    end if;
     {%- endfor %}
+    end
+    $create_cast_or_null$;
 {%- endmacro %}

@@ -7,6 +7,8 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
+from orchestration.lib.run_report import TARGET_LABELS
+
 
 @dataclass(frozen=True)
 class Line:
@@ -62,6 +64,25 @@ def _format(value: float | None, fmt: str) -> str:
     return f"{value:,.0f}"
 
 
+def built_in(published: Path) -> str:
+    """The warehouse the published marts were built in, as `_publish_info` records it."""
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        columns = {
+            row[0]
+            for row in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = 'marts' and table_name = '_publish_info'"
+            ).fetchall()
+        }
+        if "source_target" not in columns:  # a copy published before the column existed
+            return "unknown warehouse"
+        (target,) = con.execute("select source_target from marts._publish_info").fetchone()
+    finally:
+        con.close()
+    return TARGET_LABELS.get(target, str(target))
+
+
 def load_values(published: Path) -> dict[tuple[str, str, str, str], float]:
     con = duckdb.connect(str(published), read_only=True)
     try:
@@ -77,7 +98,10 @@ def render_summary(published: Path, *, months: int = 6, console: Console | None 
     values = load_values(published)
     # The latest month is usually partial up to the as-of date; show it, but label it.
     all_months = sorted({month for (_, _, _, month) in values})[-months:]
-    table = Table(title=f"THE MODEL funnel, last {len(all_months)} months (Asia/Tokyo)")
+    table = Table(
+        title=f"THE MODEL funnel, last {len(all_months)} months (Asia/Tokyo), "
+        f"built in {built_in(published)}"
+    )
     table.add_column("Team")
     table.add_column("KPI")
     for month in all_months:

@@ -115,3 +115,13 @@ def test_architecture_the_wheel_holds_the_product_only(tmp_path: Path) -> None:
         tops = {name.split("/")[0] for name in archive.namelist() if "/" in name}
     packages = {t for t in tops if not t.endswith(".dist-info")}
     assert packages == set(PRODUCT)
+
+
+def test_architecture_dbt_profile_defaults_are_dwh_defaults() -> None:
+    """dbt run by hand reads the profile's own fallbacks: they must be dwh's single defaults
+    (a test, because the profile's Jinja cannot import them)."""
+    from dwh.settings import DEFAULTS
+
+    profile = (ROOT / "dbt_project" / "profiles.yml").read_text("utf-8")
+    for variable in ("WAREHOUSE_PATH", "WAREHOUSE_TARGET", "DBT_DUCKDB_MEMORY_LIMIT"):
+        assert f"env_var('{variable}', '{DEFAULTS[variable]}')" in profile, variable

@@ -69,8 +69,10 @@ def test_clean_batch_passes_and_publishes(tmp_path: Path, data_docs_dir: Path) -
     assert all(e.passed for e in checks.values())
     assert PUBLISHED in _materialized(result)
     assert (data_docs_dir / "index.html").exists()
-    docs = checks["gx_fct_handoffs__contact_email_syntax"].metadata["data_docs"]
-    assert docs.value == str(data_docs_dir / "index.html")
+    metadata = checks["gx_fct_handoffs__contact_email_syntax"].metadata
+    page = Path(metadata["data_docs"].value)  # this run's GX page of the suite
+    assert page.is_relative_to(data_docs_dir / "validations" / "fct_handoffs") and page.exists()
+    assert metadata["data_docs_index"].value == str(data_docs_dir / "index.html")
     with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
         rows = con.execute("select count(*) from dq.expectation_results").fetchone()
     assert rows == (len(SUITE.rules),)

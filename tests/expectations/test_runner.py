@@ -70,8 +70,9 @@ def test_all_suites_pass_on_a_clean_warehouse_and_persist(warehouse: Path, tmp_p
     }
     fresh = runs["raw_salesforce__lead"].result("fresh")
     assert float(fresh.observed_value or "nan") == pytest.approx(1.0)
-    assert runs["fct_handoffs"].data_docs_path == docs / "index.html"
-    assert (docs / "index.html").exists()
+    page = runs["fct_handoffs"].data_docs_path
+    assert page is not None and page.is_relative_to(docs / "validations" / "fct_handoffs")
+    assert page.exists() and (docs / "index.html").exists()
     assert list((docs / "validations").rglob("*.html")), "one page per validated suite"
 
     with duckdb.connect(str(warehouse)) as con:

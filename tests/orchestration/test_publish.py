@@ -8,6 +8,7 @@ import duckdb
 import pytest
 
 from dwh.publish import publish_marts
+from dwh.settings import WarehouseSettings
 
 
 def _make_warehouse(path: Path, rows: int) -> None:
@@ -89,3 +90,32 @@ def test_concurrent_reader_never_sees_an_error_or_half_state(tmp_path: Path) -> 
     assert generations >= 3
     assert reads > 10
     assert errors == 0, messages
+
+
+def test_bi_compat_published_copy_records_its_storage_version_and_source(tmp_path: Path) -> None:
+    warehouse, published = tmp_path / "w.duckdb", tmp_path / "p.duckdb"
+    _make_warehouse(warehouse, 3)
+    publish_marts(
+        published_path=published, run_id="r", warehouse_path=warehouse, storage_version="v1.1.0"
+    )
+    con = duckdb.connect(str(published), read_only=True)
+    info = con.execute("select source_target, storage_version from marts._publish_info")
+    assert info.fetchone() == ("duckdb", "v1.1.0")
+    tags = con.execute("select tags from duckdb_databases() where database_name = 'p'").fetchone()
+    con.close()
+    assert tags[0]["storage_version"] == "v1.0.0+"  # DuckDB's name for the format 1.0-1.1 read
+
+
+@pytest.mark.parametrize("value", ["1.1.0", "v9.9.9", "v1.1", "'; drop table x; --"])
+def test_bi_compat_storage_version_setting_is_validated_naming_the_variable(value: str) -> None:
+    with pytest.raises(ValueError, match="WAREHOUSE_PUBLISHED_STORAGE_VERSION"):
+        WarehouseSettings.from_env({"WAREHOUSE_PUBLISHED_STORAGE_VERSION": value})
+
+
+def test_bi_compat_warehouse_path_with_a_quote_is_bound_not_spliced(tmp_path: Path) -> None:
+    folder = tmp_path / "it's here"
+    folder.mkdir()
+    warehouse, published = folder / "w.duckdb", folder / "p.duckdb"
+    _make_warehouse(warehouse, 4)
+    result = publish_marts(published_path=published, run_id="q", warehouse_path=warehouse)
+    assert result.tables["kpi_monthly_long"] == 4

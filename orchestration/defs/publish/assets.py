@@ -47,6 +47,8 @@ def build_publish_asset() -> dg.AssetsDefinition:
                 "tables": len(result.tables),
                 "rows": dg.MetadataValue.json(result.tables),
                 "open_with": f"duckdb -readonly {result.path}",
+                "storage_version": result.storage_version,
+                "source_target": settings.target,
             }
         )
 

@@ -8,10 +8,12 @@ GX itself is imported only when a check runs (expectations.runner imports it laz
 
 import logging
 from collections.abc import Iterable
+from pathlib import Path
 
 import dagster as dg
 
 from connectors.registry import STREAMS
+from expectations.data_docs import data_docs_index
 from expectations.results import RuleResult
 from expectations.suite_files import RuleConfig, SuiteConfig, load_suites
 from orchestration.defs.ingestion.assets import WAREHOUSE_WRITER_POOL
@@ -47,7 +49,7 @@ def _spec(suite: SuiteConfig, rule: RuleConfig) -> dg.AssetCheckSpec:
 
 
 def _result(
-    suite: SuiteConfig, rule: RuleConfig, result: RuleResult, docs: str | None, rows: int
+    suite: SuiteConfig, rule: RuleConfig, result: RuleResult, docs: Path | None, rows: int
 ) -> dg.AssetCheckResult:
     metadata: dict[str, object] = {
         "observed_value": result.observed_value or "",
@@ -61,7 +63,10 @@ def _result(
     if rule.mostly is not None:
         metadata["mostly"] = dg.MetadataValue.float(rule.mostly)
     if docs:
-        metadata["data_docs"] = dg.MetadataValue.path(docs)
+        # This run's GX page of the suite (offline; rules marked blocking or warning) and the
+        # index of every suite's latest run (both check steps).
+        metadata["data_docs"] = dg.MetadataValue.path(str(docs))
+        metadata["data_docs_index"] = dg.MetadataValue.path(str(data_docs_index(docs)))
     if result.remedy:
         metadata["what_to_fix"] = dg.MetadataValue.text(result.remedy)
     return dg.AssetCheckResult(
@@ -116,7 +121,7 @@ def _suites_check(name: str, suites: list[SuiteConfig]) -> dg.AssetChecksDefinit
                 settings, chosen, run_id=context.run.run_id, data_docs_dir=data_docs_dir()
             )
         for suite, run in zip(chosen, runs, strict=True):
-            docs = str(run.data_docs_path) if run.data_docs_path else None
+            docs = run.data_docs_path
             context.log.info(
                 f"GX suite {suite.name}: {len(run.failed())} of {len(run.results)} rules failed "
                 f"({len(run.blocking_failures)} blocking) on {run.row_count} rows; docs: {docs}"

@@ -1,0 +1,50 @@
+"""One published copy for every BI-tool test: a small sandbox world built by dbt and published
+the way the pipeline publishes it (storage version from the default setting)."""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from dwh.publish import publish_marts
+from dwh.settings import WarehouseSettings
+from sandbox.world import generate
+from tests.bi_compat.readers import read_with
+from tests.dbt.dbt_runner import build_models
+from tests.dbt.raw_loader import land_duckdb
+
+LEADS, SEED = 150, 11
+
+
+@pytest.fixture(scope="session")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generate(tmp_path_factory.mktemp("bi_compat_world"), leads=LEADS, seed=SEED)
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(world: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A DuckDB warehouse with every dbt model built (no data tests: tests/dbt runs those)."""
+    work = tmp_path_factory.mktemp("bi_compat")
+    warehouse = work / "warehouse.duckdb"
+    land_duckdb(world, warehouse)
+    build_models(warehouse, work)
+    return warehouse
+
+
+@pytest.fixture(scope="session")
+def published_copy(built_warehouse: Path) -> Path:
+    warehouse = built_warehouse
+    published = warehouse.with_name("published.duckdb")
+    publish_marts(
+        published_path=published,
+        run_id="bi-compat",
+        warehouse_path=warehouse,
+        storage_version=WarehouseSettings.from_env({}).published_storage_version,
+    )
+    return published
+
+
+@pytest.fixture(scope="session")
+def read_by_project(published_copy: Path) -> dict:
+    """What the project's own DuckDB (2.0) reads: the reference for every other reader."""
+    return read_with(sys.executable, published_copy)
