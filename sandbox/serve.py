@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.fakes.base import FakeClock, FakeServer
+from sandbox.fakes.data_files import read_manifest
 from sandbox.fakes.faults import FaultConfig
 from sandbox.fakes.gong import GongFake
 from sandbox.fakes.marketo import MarketoFake
-from sandbox.fakes.records import read_manifest
 from sandbox.fakes.salesforce import SalesforceFake
 
 SOURCES = ("salesforce", "marketo", "gong")

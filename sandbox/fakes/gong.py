@@ -27,8 +27,8 @@ from sandbox.fakes.base import (
     dumps,
     json_response,
 )
+from sandbox.fakes.data_files import drop_nulls, iter_jsonl, read_jsonl, without_nulls
 from sandbox.fakes.faults import FaultConfig
-from sandbox.fakes.records import drop_nulls, iter_jsonl, read_jsonl, without_nulls
 
 DEFAULT_CREDENTIALS = {"access_key": "sandbox-gong-key", "access_key_secret": "sandbox-gong-secret"}
 PAGE_SIZE = 100

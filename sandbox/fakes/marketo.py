@@ -26,9 +26,9 @@ from sandbox.fakes.base import (
     dumps,
     json_response,
 )
+from sandbox.fakes.data_files import iter_jsonl, read_jsonl, without_nulls
 from sandbox.fakes.faults import FaultConfig
 from sandbox.fakes.marketo_bulk import BulkExports
-from sandbox.fakes.records import iter_jsonl, read_jsonl, without_nulls
 
 DEFAULT_CREDENTIALS = {"client_id": "sandbox-mkto-client", "client_secret": "sandbox-mkto-secret"}
 TOKEN_LIFETIME_SECONDS = 3600

@@ -31,8 +31,8 @@ from sandbox.fakes.base import (
     dumps,
     json_response,
 )
+from sandbox.fakes.data_files import iter_jsonl
 from sandbox.fakes.faults import FaultConfig
-from sandbox.fakes.records import iter_jsonl
 from sandbox.fakes.salesforce_bulk import BulkQueryJobs
 
 DEFAULT_CREDENTIALS = {

@@ -6,8 +6,7 @@ from pathlib import Path
 
 from sandbox.world.fmt import DAY, add_months_ts, marketo_datetime, parse_utc
 from sandbox.world.org import build_companies, build_org, salesforce_id
-from sandbox.world.profile import DEFAULT, Profile, get_profile
-from sandbox.world.records import (
+from sandbox.world.payloads import (
     activity_types_json,
     gong_user,
     rep_modstamp,
@@ -15,6 +14,7 @@ from sandbox.world.records import (
     sf_user,
     sf_user_role,
 )
+from sandbox.world.profile import DEFAULT, Profile, get_profile
 from sandbox.world.simulate import World, sf_key
 from sandbox.world.truth import SETTINGS, TruthBuilder
 from sandbox.world.writer import ShardedSortedWriter

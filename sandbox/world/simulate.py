@@ -23,8 +23,8 @@ from sandbox.world.fmt import (
     to_datetime,
 )
 from sandbox.world.org import FAMILY_NAMES, GIVEN_NAMES, Company, Org, Rep, salesforce_id
+from sandbox.world.payloads import marketo_activity, sf_stamps
 from sandbox.world.profile import Profile
-from sandbox.world.records import marketo_activity, sf_stamps
 from sandbox.world.rules import (
     HandoffFields,
     assess_handoff,
