@@ -16,7 +16,6 @@ import contextlib
 import csv
 import io
 import json
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from connectors.core.errors import VendorError
 from connectors.core.paging import Request
+from connectors.core.polling import poll_until_done
 from connectors.core.state import BulkPass, StreamState
 from connectors.core.timeutil import parse_datetime, to_iso_seconds
 from connectors.core.vendor import Page, StreamRun
@@ -256,27 +256,25 @@ class MarketoBulk:
 
     def _wait(self, kind: str, export_id: str) -> int:
         """Until the export completes; its file size. ExportGone when it failed."""
-        settings = self.reader.settings
-        deadline = time.monotonic() + settings.value("CONNECTORS_BULK_JOB_DEADLINE_SECONDS")
-        pause, longest = 0.25, settings.value("CONNECTORS_BULK_POLL_MAX_SECONDS")
-        while True:
+
+        def file_size() -> int | None:
             try:
                 answer = self.reader._get(f"/bulk/v1/{kind}/export/{export_id}/status.json")
             except VendorError as exc:  # an export Marketo no longer knows
                 raise ExportGone(str(exc)) from None
             result = (answer.get("result") or [{}])[0]
             status = result.get("status")
-            if status == "Completed":
-                return int(result.get("fileSize") or 0)
             if status in ("Failed", "Cancelled"):
                 raise ExportGone(f"export {export_id} {status}: {result.get('errorMsg', '')}")
-            if time.monotonic() + pause > deadline:
-                raise VendorError(
-                    f"marketo: export {export_id} not complete within "
-                    "CONNECTORS_BULK_JOB_DEADLINE_SECONDS"
-                )
-            time.sleep(pause)
-            pause = min(pause * 2, longest)
+            return int(result.get("fileSize") or 0) if status == "Completed" else None
+
+        settings = self.reader.settings
+        return poll_until_done(
+            file_size,
+            what=f"marketo: export {export_id}",
+            deadline_seconds=settings.value("CONNECTORS_BULK_JOB_DEADLINE_SECONDS"),
+            longest_pause=settings.value("CONNECTORS_BULK_POLL_MAX_SECONDS"),
+        )
 
     def _file(self, kind: str, export_id: str, first: int, last: int) -> bytes:
         request = Request(

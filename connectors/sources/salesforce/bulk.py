@@ -10,7 +10,6 @@ results that expired, is created again from the same cursor (at most twice).
 
 import csv
 import io
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from connectors.core.errors import VendorError
 from connectors.core.paging import HeaderTokenPaginator, Request, paginate
+from connectors.core.polling import poll_until_done
 from connectors.core.state import BulkPass
 from connectors.core.vendor import Page, StreamRun
 
@@ -86,23 +86,21 @@ class SalesforceBulk:
 
     def _wait(self, job_id: str) -> None:
         """Until the job completes; JobGone when it failed or was aborted."""
-        settings = self.reader.settings
-        deadline = time.monotonic() + settings.value("CONNECTORS_BULK_JOB_DEADLINE_SECONDS")
-        pause, longest = 0.25, settings.value("CONNECTORS_BULK_POLL_MAX_SECONDS")
-        while True:
+
+        def complete() -> bool | None:
             body = self.reader.client.request("GET", self._jobs_url(f"/{job_id}")).body
             state = body.get("state") if isinstance(body, dict) else None
-            if state == "JobComplete":
-                return
             if state in ("Failed", "Aborted"):
                 raise JobGone(f"bulk job {job_id} {state}: {body.get('errorMessage', '')}")
-            if time.monotonic() + pause > deadline:
-                raise VendorError(
-                    f"salesforce: bulk job {job_id} not complete within "
-                    "CONNECTORS_BULK_JOB_DEADLINE_SECONDS"
-                )
-            time.sleep(pause)
-            pause = min(pause * 2, longest)
+            return True if state == "JobComplete" else None
+
+        settings = self.reader.settings
+        poll_until_done(
+            complete,
+            what=f"salesforce: bulk job {job_id}",
+            deadline_seconds=settings.value("CONNECTORS_BULK_JOB_DEADLINE_SECONDS"),
+            longest_pause=settings.value("CONNECTORS_BULK_POLL_MAX_SECONDS"),
+        )
 
     def _result_sets(
         self, run: StreamRun, job_id: str, locator: str | None
