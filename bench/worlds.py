@@ -1,6 +1,8 @@
-"""Sandbox worlds cached under bench/.worlds/, keyed by leads and seed (generation is slow)."""
+"""Sandbox worlds cached under bench/.worlds/ by leads and seed (generation is slow).
 
-import json
+A cached world is regenerated once the generator's version moves on.
+"""
+
 import shutil
 import time
 from pathlib import Path
@@ -11,12 +13,10 @@ WORLDS_DIR = Path(__file__).resolve().parent / ".worlds"
 def world(leads: int, seed: int = 42, root: Path = WORLDS_DIR) -> tuple[Path, float | None]:
     """The data dir for (leads, seed) and the seconds spent generating it (None = cached)."""
     target = root / f"leads-{leads}-seed-{seed}"
-    manifest = target / "manifest.json"
-    if manifest.exists():
-        meta = json.loads(manifest.read_text())
-        if meta.get("leads") == leads and meta.get("seed") == seed:
-            return target, None
-    from sandbox.world import generate
+    from sandbox.world import generate, is_current
+
+    if is_current(target, leads, seed):
+        return target, None
 
     # Generate beside the target and rename, so an interrupted run never leaves a half world
     # that a later run would take for a cached one.

@@ -5,7 +5,6 @@ Usage: python -m sandbox demo [--leads N] [--seed S] [--keep-warehouse]
 """
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -18,14 +17,11 @@ SANDBOX_DATA_DIR_DEFAULT = "sandbox_data/default"
 
 
 def _ensure_world(data_dir: Path, leads: int, seed: int, out) -> None:  # type: ignore[no-untyped-def]
-    from sandbox.world import generate
+    from sandbox.world import generate, is_current
 
-    manifest = data_dir / "manifest.json"
-    if manifest.exists():
-        meta = json.loads(manifest.read_text())
-        if meta.get("leads") == leads and meta.get("seed") == seed:
-            out.print(f"[dim]Reusing the sandbox world in {data_dir}[/dim]")
-            return
+    if is_current(data_dir, leads, seed):
+        out.print(f"[dim]Reusing the sandbox world in {data_dir}[/dim]")
+        return
     out.print(f"Generating a sandbox company with {leads:,} leads (seed {seed}) in {data_dir} …")
     started = time.perf_counter()
     generate(data_dir, leads=leads, seed=seed)

@@ -19,7 +19,8 @@ from sandbox.world.simulate import World, sf_key
 from sandbox.world.truth import SETTINGS, TruthBuilder
 from sandbox.world.writer import ShardedSortedWriter
 
-GENERATOR_VERSION = "1.0.0"
+# Bump whenever the generated data changes, so cached worlds (bench, demo) are regenerated.
+GENERATOR_VERSION = "1.1.0"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 WORLD_MONTHS = 18
 SALESFORCE_OBJECTS = (
@@ -134,6 +135,21 @@ def generate(
     }
     _write_json(out_dir / "manifest.json", manifest)
     return out_dir
+
+
+def is_current(data_dir: Path, leads: int, seed: int, profile: str = DEFAULT.name) -> bool:
+    """Whether data_dir already holds the world generate() would write for these arguments now."""
+    manifest = data_dir / "manifest.json"
+    if not manifest.exists():
+        return False
+    meta = json.loads(manifest.read_text())
+    wanted = {
+        "generator_version": GENERATOR_VERSION,
+        "leads": leads,
+        "seed": seed,
+        "profile": profile,
+    }
+    return all(meta.get(key) == value for key, value in wanted.items())
 
 
 def _file_counts(raw: dict[str, int]) -> dict[str, int]:
