@@ -27,7 +27,7 @@ class CalendarError(ValueError):
 
 @dataclass(frozen=True)
 class Period:
-    grain: str  # "week" or "month"
+    grain: str  # "week", "month", or "months" (several whole months)
     start: date  # first local day
     end: date  # first local day of the next period
 
@@ -38,6 +38,8 @@ class Period:
     def label(self) -> str:
         if self.grain == "month":
             return self.start.strftime("%Y-%m")
+        if self.grain == "months":
+            return f"{self.start:%Y-%m} – {self.last_day:%Y-%m}"
         return f"{self.start:%Y-%m-%d} – {self.last_day:%m-%d}"
 
 
@@ -104,6 +106,13 @@ class Calendar:
             return datetime.combine(day, time(), tzinfo=self.tz).astimezone(UTC)
 
         return instant(period.start), instant(period.end)
+
+    def months_to(self, month: Period, count: int) -> Period:
+        """`count` whole months ending with `month`."""
+        first = month
+        for _ in range(count - 1):
+            first = self.previous(first)
+        return Period("months", first.start, month.end)
 
     def fiscal_year_start(self, day: date) -> date:
         year = day.year if day.month >= self.fiscal_year_start_month else day.year - 1

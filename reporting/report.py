@@ -31,6 +31,7 @@ from reporting.sections import GOAL_KPIS, SECTIONS, Section
 
 WEEKS_SHOWN = 13
 MONTHS_SHOWN = 12
+REJECTION_MONTHS = 3
 TEMPLATES = Path(__file__).parent / "templates"
 TARGET_LABELS = {"duckdb": "DuckDB", "postgres": "Postgres"}
 
@@ -298,7 +299,12 @@ class ReportBuilder:
             if current.sent
             else Markup("")
         )
-        reasons = current.rejections[:8]
+        # Rejections are few a month: their reasons over the last REJECTION_MONTHS months.
+        window = self.calendar.months_to(period, REJECTION_MONTHS)
+        rejections = data.handoff_quality(self.con, self.calendar, window).rejections
+        view["rejection_window"] = window
+        view["rejection_list"] = rejections
+        reasons = rejections[:8]
         view["rejections"] = (
             self._chart(
                 charts.bar_chart(

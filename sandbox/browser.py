@@ -67,6 +67,7 @@ def look_at(page_file: Path, screenshot: Path, *, width: int = 1366, height: int
     """Open `page_file` at a laptop's screen size, wait until it has loaded, take a full-page
     screenshot and report what the page did."""
     try:
+        from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import sync_playwright
     except ImportError as exc:  # the dev extra brings it
         raise BrowserUnavailable("playwright is not installed (pip install -e '.[dev]')") from exc
@@ -76,14 +77,17 @@ def look_at(page_file: Path, screenshot: Path, *, width: int = 1366, height: int
         tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile,
         sync_playwright() as pw,
     ):
-        context = pw.chromium.launch_persistent_context(
-            profile,
-            executable_path=executable,
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": width, "height": height},
-            timeout=60_000,
-        )
+        try:
+            context = pw.chromium.launch_persistent_context(
+                profile,
+                executable_path=executable,
+                headless=True,
+                args=CHROMIUM_ARGS,
+                viewport={"width": width, "height": height},
+                timeout=60_000,
+            )
+        except PlaywrightError as exc:
+            raise BrowserUnavailable(f"{executable} did not start: {exc}") from exc
         try:
             page = context.new_page()
             look = PageLook(screenshot=screenshot, title="")
