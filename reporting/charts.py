@@ -8,6 +8,7 @@ so ids never clash when many SVGs share one page.
 """
 
 import io
+import math
 import re
 import warnings
 from collections.abc import Sequence
@@ -69,6 +70,10 @@ def _figure(width: float, height: float) -> Figure:
 def _value_axis(axis, fmt: str) -> None:  # type: ignore[no-untyped-def]
     axis.set_major_formatter(FuncFormatter(lambda v, _: format_value(v, fmt)))
     axis.set_major_locator(MaxNLocator(nbins=4, integer=fmt in ("int",), min_n_ticks=2))
+    data = axis.axes.dataLim
+    high = data.x1 if axis.axis_name == "x" else data.y1
+    if not math.isfinite(high) or high <= 0:  # nothing above zero: a 0-1 scale, not "0 0 0 0"
+        axis.set_view_interval(0, 1, ignore=True)
 
 
 def _gaps(values: Values) -> list[float]:
@@ -193,31 +198,26 @@ def goal_chart(
     *,
     cumulative: bool = False,
 ) -> str:
-    """Actual per month as bars (or a line when cumulative) against the target as a step line."""
+    """Actual per month as bars against the month's target (dashed), or, cumulative,
+    the year to date as a line against the target to date (dashed)."""
     with matplotlib.rc_context(STYLE):
         fig = _figure(4.6, 1.9)
         ax = fig.add_subplot()
         xs = list(range(len(months)))
+        dashed = {"color": TARGET_COLOUR, "linewidth": 1.2, "linestyle": "--"}
         if cumulative:
-            ax.plot(
-                xs,
-                [v if v is not None else float("nan") for v in actual],
-                color="#1f77b4",
-                linewidth=1.8,
-                marker="o",
-                markersize=2.5,
-            )
+            ax.plot(xs, _gaps(actual), color="#1f77b4", linewidth=1.8, marker="o", markersize=2.5)
+            ax.plot(xs, _gaps(target), **dashed)
         else:
             ax.bar(xs, [v or 0 for v in actual], width=0.6, color="#1f77b4")
-        if any(v is not None for v in target):
-            ax.step(
-                xs,
-                [v if v is not None else float("nan") for v in target],
-                where="mid",
-                color=TARGET_COLOUR,
-                linewidth=1.2,
-                linestyle="--",
-            )
+            marks = [(x, v) for x, v in zip(xs, target, strict=True) if v is not None]
+            if marks:  # each month's target across its bar
+                ax.hlines(
+                    [v for _, v in marks],
+                    [x - 0.4 for x, _ in marks],
+                    [x + 0.4 for x, _ in marks],
+                    **dashed,
+                )
         step = max(1, len(months) // 6)
         ax.set_xticks(xs[::step], [months[i] for i in xs[::step]])
         ax.set_ylim(bottom=0)

@@ -3,7 +3,7 @@
 import os
 import tempfile
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -334,81 +334,79 @@ class ReportBuilder:
         return view
 
     def goals(self) -> list[dict[str, Any]]:
+        """Revenue and new customers of the fiscal year holding the last closed month: actuals
+        up to that month, targets over the whole year, and each team's and rep's attainment."""
         rows = data.goals(self.con)
         month = self.last["month"].start
         fiscal_start = self.calendar.fiscal_year_start(month)
-        out = []
-        for kpi in GOAL_KPIS:
-            kpi_label = label(kpi)
-            company = {g.month_start: g for g in rows if g.kpi == kpi and g.grain == "company"}
-            months = []
-            cursor = fiscal_start
-            while cursor <= month:
-                months.append(cursor)
-                cursor = self.calendar.period_of("month", cursor).end
-            has_target = any(g.target is not None for g in rows if g.kpi == kpi)
-            latest = self._latest_goal([company[m] for m in months if m in company])
-            breakdown = []
-            for grain in ("team", "rep"):
-                keys = sorted(
-                    {
-                        g.grain_key
-                        for g in rows
-                        if g.kpi == kpi and g.grain == grain and g.target is not None
-                    }
+        months = [fiscal_start]
+        while len(months) < 12:
+            months.append(self.calendar.period_of("month", months[-1]).end)
+        this_year = [g for g in rows if fiscal_start <= g.month_start <= months[-1]]
+        axis = [m.strftime("%y-%m") for m in months]
+        return [self._goal(kpi, this_year, months, month, axis) for kpi in GOAL_KPIS]
+
+    def _goal(
+        self, kpi: str, rows: list[data.Goal], months: list[date], month: date, axis: list[str]
+    ) -> dict[str, Any]:
+        kpi_label = label(kpi)
+        mine = [g for g in rows if g.kpi == kpi]
+        company = {g.month_start: g for g in mine if g.grain == "company"}
+        closed = [m for m in months if m <= month]
+
+        def series(field: str, upto: list[date]) -> list[float | None]:
+            return [
+                getattr(company[m], field) if m in company and m in upto else None for m in months
+            ]
+
+        breakdown = []
+        for grain in ("team", "rep"):
+            for key in sorted(
+                {g.grain_key for g in mine if g.grain == grain and g.target is not None}
+            ):
+                found = self._latest_goal(
+                    [
+                        g
+                        for g in mine
+                        if (g.grain, g.grain_key) == (grain, key) and g.month_start <= month
+                    ]
                 )
-                for key in keys:
-                    found = self._latest_goal(
-                        [
-                            g
-                            for g in rows
-                            if g.kpi == kpi
-                            and g.grain == grain
-                            and g.grain_key == key
-                            and fiscal_start <= g.month_start <= month
-                        ]
-                    )
-                    if found is None:
-                        continue
+                if found is not None:
                     name = (
                         label(key, TEAM_LABELS).text
                         if grain == "team"
                         else (self.reps[key].name if key in self.reps else key)
                     )
                     breakdown.append((name, found, kpi_label.fmt))
-            axis = [m.strftime("%y-%m") for m in months]
-            out.append(
-                {
-                    "kpi": kpi,
-                    "label": kpi_label,
-                    "has_target": has_target,
-                    "fiscal_year": fiscal_start,
-                    "month": self.last["month"],
-                    "latest": latest,
-                    "fmt": kpi_label.fmt,
-                    "monthly": self._chart(
-                        charts.goal_chart(
-                            f"goal-{kpi}-monthly",
-                            axis,
-                            [company[m].actual if m in company else None for m in months],
-                            [company[m].target if m in company else None for m in months],
-                            kpi_label.fmt,
-                        )
-                    ),
-                    "ytd": self._chart(
-                        charts.goal_chart(
-                            f"goal-{kpi}-ytd",
-                            axis,
-                            [company[m].actual_ytd if m in company else None for m in months],
-                            [company[m].target_ytd if m in company else None for m in months],
-                            kpi_label.fmt,
-                            cumulative=True,
-                        )
-                    ),
-                    "breakdown": breakdown,
-                }
-            )
-        return out
+        return {
+            "kpi": kpi,
+            "label": kpi_label,
+            "has_target": any(g.target is not None for g in mine),
+            "fiscal_year": months[0],
+            "month": self.last["month"],
+            "latest": self._latest_goal([company[m] for m in closed if m in company]),
+            "fmt": kpi_label.fmt,
+            "monthly": self._chart(
+                charts.goal_chart(
+                    f"goal-{kpi}-monthly",
+                    axis,
+                    series("actual", closed),
+                    series("target", months),
+                    kpi_label.fmt,
+                )
+            ),
+            "ytd": self._chart(
+                charts.goal_chart(
+                    f"goal-{kpi}-ytd",
+                    axis,
+                    series("actual_ytd", closed),
+                    series("target_ytd", months),
+                    kpi_label.fmt,
+                    cumulative=True,
+                )
+            ),
+            "breakdown": breakdown,
+        }
 
     @staticmethod
     def _latest_goal(goals: list[data.Goal]) -> data.Goal | None:
