@@ -25,8 +25,8 @@ class PublishedCopyError(RuntimeError):
 def connect(published: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     if not published.exists():
         raise PublishedCopyError(
-            f"no published copy at {published} (WAREHOUSE_PUBLISHED_PATH): run the pipeline "
-            "first; the report is written from the published marts"
+            f"no published copy at {published} (WAREHOUSE_PUBLISHED_PATH): the report is "
+            "written from the published marts, run the pipeline first"
         )
     con = duckdb.connect(str(published), read_only=True)
     try:
@@ -45,12 +45,53 @@ def columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
     return {name for (name,) in rows}
 
 
-def require(con: duckdb.DuckDBPyConnection, table: str, needed: Iterable[str]) -> None:
-    missing = sorted(set(needed) - columns(con, table))
-    if missing:
+HANDOFF_FIELDS = (
+    "company_name",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "challenge",
+    "budget_status",
+    "budget_amount",
+    "authority",
+    "timeframe",
+    "next_meeting_at",
+)
+
+# What the report reads of each mart (contracts section 6); other columns may come and go.
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "kpi_long": ("kpi", "grain", "grain_key", "period_grain", "period_start", "value"),
+    "fct_lead_lifecycle": (
+        "lead_created_at", "lead_created_month", "mql_at", "first_touch_at", "tossup_at",
+        "first_meeting_at", "opportunity_created_at", "won_at", "lost_at", "handoff_status",
+        "opportunity_id",
+    ),
+    "fct_handoffs": (
+        "tossup_at", "completeness", "bant_score", "handoff_status", "reject_reason",
+        "receiver_rep_id", "is_sla_met", "hours_to_first_meeting",
+        *(f"is_valid_{name}" for name in HANDOFF_FIELDS),
+    ),
+    "kpi_goals_monthly": (
+        "kpi", "grain", "grain_key", "fiscal_year_start", "month_start", "actual", "target",
+        "attainment", "actual_ytd", "target_ytd", "attainment_ytd", "fiscal_year_target",
+    ),
+    "dim_rep": ("rep_id", "team"),
+}  # fmt: skip
+
+
+def require_marts(con: duckdb.DuckDBPyConnection) -> None:
+    """Every mart and column the report reads is in the published copy, or one clear error."""
+    problems = [
+        f"marts.{table} lacks {', '.join(missing)}" if have else f"no marts.{table}"
+        for table, needed in REQUIRED.items()
+        for have in [columns(con, table)]
+        for missing in [sorted(set(needed) - have)]
+        if missing
+    ]
+    if problems:
         raise PublishedCopyError(
-            f"marts.{table} in the published copy lacks {', '.join(missing)}: "
-            "publish the marts of this version (run the pipeline) before the report"
+            f"the published copy cannot make the report ({'; '.join(problems)}): publish the "
+            "marts of this version (run the pipeline) first"
         )
 
 
@@ -158,20 +199,6 @@ def reps(con: duckdb.DuckDBPyConnection) -> dict[str, Rep]:
         f"coalesce({active}, true) from marts.dim_rep"
     ).fetchall()
     return {str(r): Rep(str(r), str(n), str(t), bool(a)) for r, n, t, a in rows}
-
-
-HANDOFF_FIELDS = (
-    "company_name",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "challenge",
-    "budget_status",
-    "budget_amount",
-    "authority",
-    "timeframe",
-    "next_meeting_at",
-)
 
 
 @dataclass

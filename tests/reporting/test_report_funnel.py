@@ -6,6 +6,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from dwh.settings import WarehouseSettingError, WarehouseSettings
@@ -182,3 +183,18 @@ def test_report_renders_the_hand_made_copy(published: Path, tmp_path: Path) -> N
     assert "&lt;img src=x onerror=alert(1)&gt;予算なし" in html
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
     assert "@import" not in html and not re.search(r"url\((?!#)", html)  # only url(#clip-id)
+
+
+def test_report_says_what_the_published_copy_lacks(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.duckdb"
+    with pytest.raises(data.PublishedCopyError, match="run the pipeline first"):
+        write_report(missing, tmp_path / "r.html", {})
+    old = tmp_path / "old.duckdb"
+    with duckdb.connect(str(old)) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.kpi_long (kpi varchar, grain varchar)")
+    with pytest.raises(data.PublishedCopyError) as failure:
+        write_report(old, tmp_path / "r.html", {})
+    assert "marts.kpi_long lacks grain_key, period_grain" in str(failure.value)
+    assert "no marts.fct_lead_lifecycle" in str(failure.value)
+    assert not (tmp_path / "r.html").exists()
