@@ -12,6 +12,7 @@ from typing import Any
 import duckdb
 
 from reporting.calendar import WEEKDAYS, Calendar, Period
+from reporting.labels import HANDOFF_FIELD_LABELS
 
 # (kpi, grain, grain_key, period_grain) -> {period_start: value}
 Series = dict[tuple[str, str, str, str], dict[date, float]]
@@ -45,18 +46,8 @@ def columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
     return {name for (name,) in rows}
 
 
-HANDOFF_FIELDS = (
-    "company_name",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "challenge",
-    "budget_status",
-    "budget_amount",
-    "authority",
-    "timeframe",
-    "next_meeting_at",
-)
+# The canonical handoff fields of domain.md, in its order.
+HANDOFF_FIELDS = tuple(HANDOFF_FIELD_LABELS)
 
 # What the report reads of each mart (contracts section 6); other columns may come and go.
 REQUIRED: dict[str, tuple[str, ...]] = {
