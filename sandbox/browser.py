@@ -63,9 +63,16 @@ def chromium_path() -> str:
     )
 
 
-def look_at(page_file: Path, screenshot: Path, *, width: int = 1366, height: int = 900) -> PageLook:
+def look_at(
+    page_file: Path,
+    screenshot: Path,
+    *,
+    width: int = 1366,
+    height: int = 900,
+    pdf: Path | None = None,
+) -> PageLook:
     """Open `page_file` at a laptop's screen size, wait until it has loaded, take a full-page
-    screenshot and report what the page did."""
+    screenshot (and, given `pdf`, print it as the browser would) and report what it did."""
     try:
         from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import sync_playwright
@@ -105,6 +112,8 @@ def look_at(page_file: Path, screenshot: Path, *, width: int = 1366, height: int
             look.charts = page.evaluate(DRAWN_CHARTS)
             look.page_height = int(page.evaluate("() => document.documentElement.scrollHeight"))
             page.screenshot(path=str(screenshot), full_page=True, timeout=60_000)
+            if pdf is not None:  # the page's own print CSS: @page size and margins
+                page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
         finally:
             context.close()
     return look

@@ -3,6 +3,7 @@ then its funnel report opened in headless Chromium (Debian's `chromium`, install
 .ci/run): a screenshot, every chart drawn, no console error, no request but the file itself.
 Skipped, saying why, only where no browser can be had."""
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -77,7 +78,7 @@ def test_report_funnel_tells_the_numbers_of_the_marts(sandbox_run: dict) -> None
 def test_report_of_a_sandbox_run_draws_in_chromium(sandbox_run: dict) -> None:
     report = sandbox_run["root"] / "bi" / "report" / "funnel.html"
     try:
-        look = look_at(report, report.with_suffix(".png"))
+        look = look_at(report, report.with_suffix(".png"), pdf=report.with_suffix(".pdf"))
     except BrowserUnavailable as exc:
         pytest.skip(f"no browser to look at the report with: {exc}")
     print(f"screenshot of the report: {look.screenshot}")
@@ -94,5 +95,9 @@ def test_report_of_a_sandbox_run_draws_in_chromium(sandbox_run: dict) -> None:
         colours = picture.convert("RGB").resize((200, 600)).getcolors(maxcolors=100_000) or []
     assert width == 1366 and height == look.page_height > 3000
     assert len(colours) > 50  # text, bars and lines, not a blank page
+    # printable: A4 landscape pages (842 x 595 pt), a section per page
+    printed = report.with_suffix(".pdf").read_bytes()
+    assert len(re.findall(rb"/Type\s*/Page\b", printed)) >= 6
+    assert re.search(rb"/MediaBox\s*\[\s*0 0 841\.\d+ 595\.\d+", printed)
     # the published copy was only read: still a valid DuckDB file nobody holds open
     duckdb.connect(str(sandbox_run["published"]), read_only=True).close()
