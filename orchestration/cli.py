@@ -19,6 +19,7 @@ from connectors.registry import VENDORS
 from connectors.settings import Settings
 from dwh.settings import REPO_ROOT, WarehouseSettingError, WarehouseSettings
 from orchestration.lib.run_report import RunReport, report_in_process_run, warehouse_label
+from reporting.settings import ReportSettings
 
 # Dagster's console logger prints every event at DEBUG; the report is per stage instead.
 QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
@@ -30,9 +31,20 @@ def console() -> Console:
 
 
 def check_settings() -> WarehouseSettings:
-    """Every vendor and warehouse setting, checked before the run starts."""
+    """Every vendor, warehouse and report setting, checked before the run starts."""
     Settings().validate(VENDORS.values())
-    return WarehouseSettings.from_env()
+    warehouse = WarehouseSettings.from_env()
+    ReportSettings.from_env(warehouse)
+    return warehouse
+
+
+def print_report_location(warehouse: WarehouseSettings, out: Console) -> None:
+    """Where this run's funnel report is, and how to open it."""
+    report = ReportSettings.from_env(warehouse).path
+    if report.exists():
+        out.print(
+            f"Funnel report (ファネルレポート): {report}\n  open it in a browser: {report.as_uri()}"
+        )
 
 
 def run_job(job_name: str = "full_pipeline", *, full_refresh: bool = False):  # type: ignore[no-untyped-def]
@@ -93,4 +105,6 @@ def main(argv: list[str] | None = None) -> int:
         from orchestration.lib.summary import render_summary
 
         render_summary(warehouse.published_path, console=out)
+    if ok:
+        print_report_location(warehouse, out)
     return 0 if ok else 1

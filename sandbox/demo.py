@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from dwh.settings import WarehouseSettings, resolve_path
-from orchestration.cli import console, run_and_report
+from orchestration.cli import console, print_report_location, run_and_report
 
 SANDBOX_DATA_DIR_DEFAULT = "sandbox_data/default"
 
@@ -33,6 +33,22 @@ def _reset_warehouse(warehouse: WarehouseSettings) -> None:
         return  # a Postgres warehouse is the operator's; the run is incremental there
     for stale in (warehouse.path, warehouse.path.with_name(warehouse.path.name + ".wal")):
         stale.unlink(missing_ok=True)
+
+
+def _screenshot_report(warehouse: WarehouseSettings, out) -> None:  # type: ignore[no-untyped-def]
+    """A picture of the report beside it (funnel.png), as headless Chromium shows it."""
+    from reporting.settings import ReportSettings
+    from sandbox.browser import BrowserUnavailable, look_at
+
+    report = ReportSettings.from_env(warehouse).path
+    if not report.exists():
+        return
+    try:
+        look = look_at(report, report.with_suffix(".png"))
+    except BrowserUnavailable as exc:
+        out.print(f"  [dim]no screenshot: {exc}[/dim]")
+        return
+    out.print(f"  screenshot ({len(look.charts)} charts): {look.screenshot}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     from orchestration.lib.summary import render_summary
 
     render_summary(warehouse.published_path, console=out)
+    print_report_location(warehouse, out)
+    _screenshot_report(warehouse, out)
     from expectations.runner import data_docs_dir
     from orchestration.lib.run_report import warehouse_label
 

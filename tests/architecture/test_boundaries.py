@@ -11,13 +11,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PRODUCT = ("connectors", "dwh", "expectations", "orchestration")
+PRODUCT = ("connectors", "dwh", "expectations", "orchestration", "reporting")
 # What each product package may import of ours (dbt_project is SQL, not imported).
 ALLOWED = {
     "dwh": {"dwh"},
     "connectors": {"connectors", "dwh"},
     "expectations": {"expectations", "dwh", "connectors"},
-    "orchestration": {"orchestration", "dwh", "connectors", "expectations"},
+    "orchestration": {"orchestration", "dwh", "connectors", "expectations", "reporting"},
+    "reporting": {"reporting", "dwh"},
 }
 OURS = {*PRODUCT, "sandbox", "bench", "tests"}
 VENDOR_NAME = re.compile(r"salesforce|marketo|gong|hubspot", re.IGNORECASE)
@@ -49,8 +50,9 @@ def test_architecture_dependencies_point_one_way(package: str) -> None:
     assert not wrong, sorted(wrong)
 
 
-def test_architecture_connectors_never_import_dagster() -> None:
-    wrong = [str(p.relative_to(ROOT)) for p in _modules("connectors") if "dagster" in _imports(p)]
+@pytest.mark.parametrize("package", ["connectors", "reporting"])
+def test_architecture_plain_python_never_imports_dagster(package: str) -> None:
+    wrong = [str(p.relative_to(ROOT)) for p in _modules(package) if "dagster" in _imports(p)]
     assert not wrong
 
 
@@ -102,8 +104,9 @@ def test_architecture_vendor_names_stay_in_their_packages() -> None:
 
 
 def test_architecture_the_wheel_holds_the_product_only(tmp_path: Path) -> None:
-    """`pip install themodel-warehouse` gets connectors, dwh, expectations and orchestration;
-    the sandbox (our test double), the benchmarks and the tests stay in the repository."""
+    """`pip install themodel-warehouse` gets connectors, dwh, expectations, orchestration and
+    reporting; the sandbox (our test double), the benchmarks and the tests stay in the
+    repository."""
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--no-build-isolation",
          "--quiet", "--disable-pip-version-check", "-w", str(tmp_path)],
@@ -112,9 +115,11 @@ def test_architecture_the_wheel_holds_the_product_only(tmp_path: Path) -> None:
     )  # fmt: skip
     (wheel,) = tmp_path.glob("themodel_warehouse-*.whl")
     with zipfile.ZipFile(wheel) as archive:
-        tops = {name.split("/")[0] for name in archive.namelist() if "/" in name}
+        names = archive.namelist()
+    tops = {name.split("/")[0] for name in names if "/" in name}
     packages = {t for t in tops if not t.endswith(".dist-info")}
     assert packages == set(PRODUCT)
+    assert "reporting/templates/funnel.html.j2" in names  # the report's page ships too
 
 
 def test_architecture_dbt_profile_defaults_are_dwh_defaults() -> None:
