@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from dwh.publish import publish_marts
-from tests.dbt.dbt_runner import DBT_PROJECT_DIR, build_models, run_dbt
+from tests.dbt.dbt_runner import build_models, project_copy, run_dbt
 from tests.dbt.raw_loader import land_postgres
 from tests.dbt.warehouses import scratch_postgres_database
 
@@ -185,10 +185,7 @@ def test_bi_compat_a_column_that_breaks_the_contract_fails_the_build(
 ) -> None:
     """The contract is enforced, not decorative: a mart whose YAML type differs from what its
     SQL builds stops `dbt build` with dbt's contract error and leaves the table as it was."""
-    project = tmp_path / "dbt_project"
-    shutil.copytree(
-        DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages")
-    )
+    project = project_copy(tmp_path)
     models_yml = project / "models" / "marts" / "_marts__models.yml"
     document = yaml.safe_load(models_yml.read_text(encoding="utf-8"))
     (lead_source,) = [m for m in document["models"] if m["name"] == "kpi_lead_source_monthly"]
