@@ -12,17 +12,19 @@ import json
 import math
 import subprocess
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from sandbox.world import generate
-from tests.dbt.dbt_runner import DBT_PROJECT_DIR, dbt_env, project_copy, run_dbt
-from tests.dbt.raw_loader import land_duckdb
+from tests.dbt.dbt_runner import DBT_PROJECT_DIR, dbt_env, postgres_env, project_copy, run_dbt
+from tests.dbt.raw_loader import land_duckdb, land_postgres
+from tests.dbt.warehouses import BuiltWarehouse, scratch_postgres_database
 
 QUERY_HELPER = Path(__file__).with_name("query_semantic_layer.py")
-LEADS, SEED = 300, 7
+LEADS, POSTGRES_LEADS, SEED = 300, 150, 7
 TOLERANCE = 1e-9
 
 ACTIVITY = ["calls", "connected_calls", "emails_sent", "meetings_held", "touches", "leads_worked"]
@@ -57,51 +59,70 @@ PERIODS = {"month": "metric_time__month", "week": "metric_time__reporting_week"}
 Key = tuple[str, str, str, str, str]  # kpi, grain, grain_key, period_grain, period_start
 
 
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A sandbox world built by dbt on DuckDB with a private copy of the project, whose
-    target/semantic_manifest.json MetricFlow reads. Returns (project copy, warehouse)."""
-    work = tmp_path_factory.mktemp("semantic")
-    world = generate(work / "world", leads=LEADS, seed=SEED)
-    database = work / "warehouse.duckdb"
-    land_duckdb(world, database)
+@dataclass(frozen=True)
+class SemanticWarehouse:
+    """A warehouse built by dbt from a private copy of the project, whose
+    target/semantic_manifest.json (written by the build) MetricFlow reads."""
+
+    project: Path
+    env: dict[str, str]  # the dbt profile's settings for this warehouse
+    marts: BuiltWarehouse
+
+    def ask(self, queries: list[dict]) -> list[dict]:
+        """MetricFlow's answers to `queries` (query_semantic_layer.py)."""
+        done = subprocess.run(
+            [sys.executable, QUERY_HELPER, self.project, DBT_PROJECT_DIR, json.dumps(queries)],
+            env=dbt_env(self.env),
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=600,
+        )
+        assert done.returncode == 0, done.stderr[-4000:]
+        return json.loads(done.stdout)
+
+
+def _build(work: Path, env: dict[str, str], marts: BuiltWarehouse) -> SemanticWarehouse:
     project = project_copy(work)
+    env = {**env, "DBT_LOG_PATH": str(work / "logs")}
     result = run_dbt(
-        ["build", "--exclude-resource-type", "test", "unit_test"],
-        env={"WAREHOUSE_PATH": str(database), "DBT_LOG_PATH": str(work / "logs")},
-        project_dir=project,
+        ["build", "--exclude-resource-type", "test", "unit_test"], env=env, project_dir=project
     )
     assert result.returncode == 0, result.stdout[-4000:]
     assert (project / "target" / "semantic_manifest.json").exists()
-    return project, database
+    return SemanticWarehouse(project, env, marts)
 
 
-def _ask(warehouse: tuple[Path, Path], queries: list[dict]) -> list[dict]:
-    project, database = warehouse
-    done = subprocess.run(
-        [sys.executable, QUERY_HELPER, project, DBT_PROJECT_DIR, json.dumps(queries)],
-        env=dbt_env({"WAREHOUSE_PATH": str(database), "DBT_LOG_PATH": str(project / "logs")}),
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stderr[-4000:]
-    return json.loads(done.stdout)
+@pytest.fixture(scope="module")
+def duckdb_warehouse(tmp_path_factory: pytest.TempPathFactory) -> SemanticWarehouse:
+    work = tmp_path_factory.mktemp("semantic_duckdb")
+    world = generate(work / "world", leads=LEADS, seed=SEED)
+    database = work / "warehouse.duckdb"
+    land_duckdb(world, database)
+    env = {"WAREHOUSE_TARGET": "duckdb", "WAREHOUSE_PATH": str(database)}
+    return _build(work, env, BuiltWarehouse("duckdb", str(database), ""))
 
 
-def _marts(database: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(database), read_only=True) as con:
-        return con.execute(sql).fetchall()
+@pytest.fixture(scope="module")
+def postgres_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SemanticWarehouse]:
+    work = tmp_path_factory.mktemp("semantic_postgres")
+    world = generate(work / "world", leads=POSTGRES_LEADS, seed=SEED)
+    with scratch_postgres_database() as database:
+        dsn = f"postgresql://postgres@127.0.0.1:5432/{database}"
+        land_postgres(world, dsn)
+        env = {"WAREHOUSE_TARGET": "postgres", **postgres_env(database)}
+        yield _build(work, env, BuiltWarehouse("postgres", dsn, ""))
 
 
 def _close(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=TOLERANCE, abs_tol=TOLERANCE)
 
 
+@pytest.mark.parametrize("target", ["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_semantic_layer_equals_kpi_long_for_every_kpi_grain_and_period(
-    warehouse: tuple[Path, Path],
+    target: str, request: pytest.FixtureRequest
 ) -> None:
+    warehouse: SemanticWarehouse = request.getfixturevalue(f"{target}_warehouse")
     queries, shapes = [], []
     for grain, (item, kpis) in GRAINS.items():
         for period, time_item in PERIODS.items():
@@ -109,7 +130,7 @@ def test_semantic_layer_equals_kpi_long_for_every_kpi_grain_and_period(
             shapes.append((grain, period, time_item, item))
     semantic: dict[Key, float] = {}
     for (grain, period, time_item, item), result in zip(
-        shapes, _ask(warehouse, queries), strict=True
+        shapes, warehouse.ask(queries), strict=True
     ):
         columns = result["columns"]
         for row in result["rows"]:
@@ -125,9 +146,8 @@ def test_semantic_layer_equals_kpi_long_for_every_kpi_grain_and_period(
                 semantic[(kpi, grain, str(key), period, str(start)[:10])] = float(value)
     marts = {
         (kpi, grain, key, period, str(start)): float(value)
-        for kpi, grain, key, period, start, value in _marts(
-            warehouse[1],
-            "select kpi, grain, grain_key, period_grain, period_start, value from marts.kpi_long",
+        for kpi, grain, key, period, start, value in warehouse.marts.query(
+            "select kpi, grain, grain_key, period_grain, period_start, value from marts.kpi_long"
         )
     }
     assert len(marts) > 1000 and {key[0] for key in marts} == set(ALL_KPIS)
@@ -172,16 +192,16 @@ def _equal_to_mart(
 
 
 def test_semantic_weekly_meeting_saved_queries_equal_the_marts(
-    warehouse: tuple[Path, Path],
+    duckdb_warehouse: SemanticWarehouse,
 ) -> None:
-    funnel, field_sales = _ask(
-        warehouse, [{"saved_query": "weekly_funnel"}, {"saved_query": "weekly_field_sales_by_rep"}]
+    warehouse = duckdb_warehouse
+    funnel, field_sales = warehouse.ask(
+        [{"saved_query": "weekly_funnel"}, {"saved_query": "weekly_field_sales_by_rep"}]
     )
     funnel_kpis = [c for c in funnel["columns"] if not c.startswith("metric_time")]
     assert len(funnel_kpis) == 10
     company: dict[tuple, dict[str, object]] = {}
-    for kpi, start, value in _marts(
-        warehouse[1],
+    for kpi, start, value in warehouse.marts.query(
         "select kpi, period_start, value from marts.kpi_long "
         "where grain = 'company' and period_grain = 'week'",
     ):
@@ -190,8 +210,7 @@ def test_semantic_weekly_meeting_saved_queries_equal_the_marts(
     _equal_to_mart(_saved_query_rows(funnel, ["metric_time__reporting_week"]), company, funnel_kpis)
     rep_kpis = [c for c in field_sales["columns"] if not c.startswith(("metric_time", "rep"))]
     assert "win_rate" in rep_kpis and "rep__rep_name" in field_sales["columns"]
-    reps = _marts(
-        warehouse[1],
+    reps = warehouse.marts.query(
         f"select week_start, grain_key, {', '.join(rep_kpis)} from marts.kpi_field_sales_weekly "
         "where grain = 'rep' and rep_team in ('field_sales', 'full_cycle')",
     )
@@ -201,16 +220,16 @@ def test_semantic_weekly_meeting_saved_queries_equal_the_marts(
         {(str(r[0]), r[1]): dict(zip(rep_kpis, r[2:], strict=True)) for r in reps},
         rep_kpis,
     )
-    names = dict(_marts(warehouse[1], "select rep_id, rep_name from marts.dim_rep"))
+    names = dict(warehouse.marts.query("select rep_id, rep_name from marts.dim_rep"))
     assert all(values["rep__rep_name"] == names[key[1]] for key, values in semantic.items())
 
 
 def test_semantic_mf_cli_answers_a_saved_query(
-    warehouse: tuple[Path, Path], tmp_path: Path
+    duckdb_warehouse: SemanticWarehouse, tmp_path: Path
 ) -> None:
     """What an analyst types (README "Semantic layer"): `mf query --saved-query ...` in the
     project directory, the warehouse from the environment."""
-    project, database = warehouse
+    warehouse = duckdb_warehouse
     out = tmp_path / "handoffs.csv"
     done = subprocess.run(
         [
@@ -221,14 +240,8 @@ def test_semantic_mf_cli_answers_a_saved_query(
             "--csv",
             str(out),
         ],
-        cwd=project,
-        env=dbt_env(
-            {
-                "WAREHOUSE_PATH": str(database),
-                "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
-                "DBT_LOG_PATH": str(tmp_path / "logs"),
-            }
-        ),
+        cwd=warehouse.project,
+        env=dbt_env({**warehouse.env, "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR)}),
         capture_output=True,
         text=True,
         check=False,
@@ -244,8 +257,7 @@ def test_semantic_mf_cli_answers_a_saved_query(
     }
     marts = {
         (str(start), key): int(value)
-        for start, key, value in _marts(
-            database,
+        for start, key, value in warehouse.marts.query(
             "select period_start, grain_key, value from marts.kpi_long where kpi = 'tossups' "
             "and grain = 'unit' and period_grain = 'week'",
         )
