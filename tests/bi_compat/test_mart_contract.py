@@ -56,7 +56,8 @@ POSTGRES_NAMES = {
 
 @pytest.fixture(scope="module")
 def marts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
-    """The mart models of the parsed project (manifest), by name."""
+    """The models of the parsed project that land in schema marts (models/marts and the
+    semantic layer's time spine), by name."""
     target = tmp_path_factory.mktemp("contract_parse")
     result = run_dbt(["parse"], target_path=target)
     assert result.returncode == 0, result.stdout[-3000:]
@@ -64,7 +65,7 @@ def marts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     return {
         node["name"]: node
         for node in manifest["nodes"].values()
-        if node["resource_type"] == "model" and node["fqn"][1] == "marts"
+        if node["resource_type"] == "model" and node["schema"] == "marts"
     }
 
 
@@ -108,9 +109,7 @@ def test_bi_compat_contract_types_follow_the_rules(marts: dict[str, dict]) -> No
             expected = "boolean"
         elif column.endswith("_at"):
             expected = "timestamp with time zone"
-        elif column in ("period_start", "month_start", "week_start", "close_date") or (
-            column.endswith("_local_date")
-        ):
+        elif column.endswith(("_start", "_date")) or column == "date_day":
             expected = "date"
         elif column.endswith(("_count", "_name", "_id", "_team", "_key", "month", "_grain")):
             expected = "bigint" if column.endswith("_count") else "varchar"
