@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from dwh.duckdb_lock import connect as connect_duckdb
 from dwh.settings import DEFAULTS, WarehouseSettings
@@ -60,6 +61,58 @@ def _copy_from_duckdb(con: duckdb.DuckDBPyConnection, warehouse: Path, schema: s
     return [*tables, *views]
 
 
+# Postgres column types (information_schema) -> Arrow, so the copy keeps the marts' typed
+# contract (BIGINT counts, DECIMAL money, DATE periods) instead of types guessed from values.
+_ARROW_TYPES = {
+    "bigint": pa.int64(),
+    "integer": pa.int32(),
+    "smallint": pa.int16(),
+    "double precision": pa.float64(),
+    "real": pa.float32(),
+    "boolean": pa.bool_(),
+    "date": pa.date32(),
+    "timestamp with time zone": pa.timestamp("us", tz="UTC"),
+    "timestamp without time zone": pa.timestamp("us"),
+    "character varying": pa.string(),
+    "text": pa.string(),
+}
+_FETCH_ROWS = 50_000
+
+
+def _arrow_type(data_type: str, precision: int | None, scale: int | None) -> pa.DataType:
+    if data_type == "numeric":
+        return pa.decimal128(precision, scale or 0) if precision else pa.float64()
+    return _ARROW_TYPES.get(data_type, pa.string())
+
+
+def _insert_arrow(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    schema: pa.Schema,
+    rows: list[tuple],
+    *,
+    create: bool,
+) -> None:
+    """Rows of a Postgres table into the published table through Arrow, typed by `schema`
+    (values of a type without an Arrow mapping are copied as text)."""
+    arrays = [
+        pa.array(
+            [
+                str(row[i]) if field.type == pa.string() and row[i] is not None else row[i]
+                for row in rows
+            ],
+            type=field.type,
+        )
+        for i, field in enumerate(schema)
+    ]
+    con.register("frame", pa.Table.from_arrays(arrays, schema=schema))
+    if create:
+        con.execute(f'create table {PUBLISHED_SCHEMA}."{name}" as select * from frame')
+    else:
+        con.execute(f'insert into {PUBLISHED_SCHEMA}."{name}" select * from frame')
+    con.unregister("frame")
+
+
 def _copy_from_postgres(con: duckdb.DuckDBPyConnection, dsn: str, schema: str) -> list[str]:
     from dwh.postgres import connect as connect_postgres  # only for the Postgres target
 
@@ -70,14 +123,19 @@ def _copy_from_postgres(con: duckdb.DuckDBPyConnection, dsn: str, schema: str) -
             [schema],
         ).fetchall()
         for (name,) in rows:
-            cur = pg.execute(f'select * from "{schema}"."{name}"')
-            columns = [c.name for c in cur.description or []]
-            import pandas as pd
-
-            frame = pd.DataFrame(cur.fetchall(), columns=columns)
-            con.register("frame", frame)
-            con.execute(f'create table {PUBLISHED_SCHEMA}."{name}" as select * from frame')
-            con.unregister("frame")
+            columns = pg.execute(
+                "select column_name, data_type, numeric_precision, numeric_scale "
+                "from information_schema.columns where table_schema = %s and table_name = %s "
+                "order by ordinal_position",
+                [schema, name],
+            ).fetchall()
+            arrow_schema = pa.schema([(c[0], _arrow_type(c[1], c[2], c[3])) for c in columns])
+            _insert_arrow(con, name, arrow_schema, [], create=True)
+            # a server-side cursor: memory stays one batch whatever the table's size
+            with pg.cursor(name=f"publish_{len(names)}") as cur:
+                cur.execute(f'select * from "{schema}"."{name}"')
+                while batch := cur.fetchmany(_FETCH_ROWS):
+                    _insert_arrow(con, name, arrow_schema, batch, create=False)
             names.append(name)
     return names
 

@@ -81,15 +81,22 @@ def build_models(database: Path | str, work_dir: Path, *extra: str, target: str 
     assert result.returncode == 0, result.stdout[-4000:]
 
 
+def project_copy(work_dir: Path) -> Path:
+    """A private copy of the dbt project (no build artefacts), to change or to give its own
+    target/ (MetricFlow reads target/semantic_manifest.json of the project it is pointed at)."""
+    project = work_dir / "dbt_project"
+    shutil.copytree(
+        DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages")
+    )
+    return project
+
+
 def configured_project(config_dir: Path, work_dir: Path) -> tuple[Path, dict[str, object]]:
     """A copy of the dbt project with a company's configuration applied the way
     docs/configure.md tells a customer to: its seed files replace ours, its vars (vars.yml)
     are passed on the command line (= editing dbt_project.yml's `vars:`). Returns the copy
     and the vars."""
-    project = work_dir / "dbt_project"
-    shutil.copytree(
-        DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages")
-    )
+    project = project_copy(work_dir)
     for seed in sorted((config_dir / "seeds").glob("*.csv")):
         if not (project / "seeds" / seed.name).exists():
             raise FileNotFoundError(f"{seed} replaces no seed of the project")

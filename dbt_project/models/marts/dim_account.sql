@@ -4,6 +4,10 @@ with accounts as (
     select * from {{ ref('stg_salesforce__accounts') }} where not is_deleted
 ),
 
+reps as (
+    select rep_id, rep_name from {{ ref('int_reps') }}
+),
+
 won as (
     select account_id, min(close_date) as first_won_close_date, count(*) as won_opportunity_count
     from {{ ref('stg_salesforce__opportunities') }}
@@ -16,11 +20,13 @@ select
     accounts.account_name,
     accounts.account_name_normalized,
     accounts.owner_id as owner_rep_id,
+    reps.rep_name as owner_rep_name,
     accounts.account_type,
     accounts.industry,
     accounts.created_at,
     won.first_won_close_date,
-    coalesce(won.won_opportunity_count, 0) as won_opportunity_count,
+    cast(coalesce(won.won_opportunity_count, 0) as bigint) as won_opportunity_count,
     won.account_id is not null as is_customer
 from accounts
 left join won on accounts.account_id = won.account_id
+left join reps on accounts.owner_id = reps.rep_id

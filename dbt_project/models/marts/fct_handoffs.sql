@@ -10,7 +10,7 @@ opportunities as (
 ),
 
 reps as (
-    select rep_id, team from {{ ref('int_reps') }}
+    select rep_id, rep_name, team from {{ ref('int_reps') }}
 ),
 
 lead_persons as (
@@ -73,11 +73,14 @@ select
     base.opportunity_id,
     base.sender_rep_id,
     base.receiver_rep_id,
+    sender.rep_name as sender_rep_name,
+    receiver.rep_name as receiver_rep_name,
     sender.team as sender_team,
     receiver.team as receiver_team,
     case when base.sender_rep_id = base.receiver_rep_id then 'full_cycle' else 'division_of_labour' end as unit,
     -- timestamps
     base.tossup_at,
+    {{ reporting_date('base.tossup_at') }} as tossup_local_date,
     {{ reporting_month('base.tossup_at') }} as tossup_month,
     -- canonical fields, cleaned
     base.company_name,
@@ -88,7 +91,7 @@ select
     base.challenge,
     base.budget_status,
     base.budget_status_raw,
-    base.budget_amount,
+    {{ to_money('base.budget_amount') }} as budget_amount,
     base.authority,
     base.authority_raw,
     base.timeframe_raw,

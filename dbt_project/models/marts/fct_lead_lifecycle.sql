@@ -9,7 +9,7 @@ mql as (
 ),
 
 reps as (
-    select rep_id, team from {{ ref('int_reps') }}
+    select rep_id, rep_name, team from {{ ref('int_reps') }}
 ),
 
 -- calls and e-mails by inside_sales / full_cycle reps, per person
@@ -62,33 +62,42 @@ select
     persons.lead_source,
     -- the rep who owns the person's Lead (rep of the cohort KPIs: leads, mqls, ...)
     persons.lead_owner_rep_id,
+    lead_owner.rep_name as lead_owner_rep_name,
     lead_owner.team as lead_owner_team,
     -- lead created
     persons.lead_created_at,
+    {{ reporting_date('persons.lead_created_at') }} as lead_created_local_date,
     {{ reporting_month('persons.lead_created_at') }} as lead_created_month,
     -- MQL
     mql.mql_at,
+    {{ reporting_date('mql.mql_at') }} as mql_local_date,
     {{ reporting_month('mql.mql_at') }} as mql_month,
     -- first touch (SAL)
     first_touches.first_touch_at,
+    {{ reporting_date('first_touches.first_touch_at') }} as first_touch_local_date,
     {{ reporting_month('first_touches.first_touch_at') }} as first_touch_month,
     first_touches.first_touch_rep_id,
+    first_touch_rep.rep_name as first_touch_rep_name,
     first_touch_rep.team as first_touch_team,
     -- toss-up (SQL)
     handoffs.handoff_id,
     handoffs.tossup_at,
+    handoffs.tossup_local_date,
     handoffs.sender_rep_id as tossup_rep_id,
+    handoffs.sender_rep_name as tossup_rep_name,
     handoffs.sender_team as tossup_team,
     handoffs.handoff_status,
     handoffs.unit,
     -- first meeting
     handoffs.first_meeting_at,
     handoffs.receiver_rep_id as first_meeting_rep_id,
+    handoffs.receiver_rep_name as first_meeting_rep_name,
     handoffs.receiver_team as first_meeting_team,
     -- opportunity
     opportunities.opportunity_id,
     opportunities.created_at as opportunity_created_at,
     opportunities.owner_rep_id as opportunity_owner_rep_id,
+    opportunities.owner_rep_name as opportunity_owner_rep_name,
     opportunities.owner_team as opportunity_owner_team,
     -- won / lost
     opportunities.won_at,

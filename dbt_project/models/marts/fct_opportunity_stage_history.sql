@@ -16,7 +16,7 @@ select
     stages.canonical_stage,
     coalesce(stages.is_closed, false) as is_closed,
     coalesce(stages.is_won, false) as is_won,
-    history.amount,
+    {{ to_money('history.amount') }} as amount,
     history.close_date,
     history.probability,
     history.created_at as changed_at,

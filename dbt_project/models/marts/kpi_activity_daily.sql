@@ -4,7 +4,7 @@ with activities as (
 ),
 
 reps as (
-    select rep_id, team from {{ ref('dim_rep') }}
+    select rep_id, rep_name, team from {{ ref('dim_rep') }}
 ),
 
 persons_worked as (
@@ -32,15 +32,16 @@ daily as (
 
 select
     daily.rep_id,
+    reps.rep_name,
     reps.team,
     daily.activity_local_date,
     daily.month,
-    daily.calls,
-    daily.connected_calls,
-    daily.emails_sent,
-    daily.meetings_held,
-    daily.touches,
-    coalesce(persons_worked.leads_worked, 0) as leads_worked
+    cast(daily.calls as bigint) as calls,
+    cast(daily.connected_calls as bigint) as connected_calls,
+    cast(daily.emails_sent as bigint) as emails_sent,
+    cast(daily.meetings_held as bigint) as meetings_held,
+    cast(daily.touches as bigint) as touches,
+    cast(coalesce(persons_worked.leads_worked, 0) as bigint) as leads_worked
 from daily
 left join reps on daily.rep_id = reps.rep_id
 left join persons_worked

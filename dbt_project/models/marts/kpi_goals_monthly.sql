@@ -17,6 +17,10 @@ targets as (
     select * from {{ ref('kpi_targets') }}
 ),
 
+reps as (
+    select rep_id, rep_name from {{ ref('dim_rep') }}
+),
+
 month_targets as (
     select kpi, grain, grain_key, period_start as month_start, target
     from targets
@@ -99,19 +103,26 @@ year_to_date as (
         )
 )
 
+-- actual and target stay DOUBLE: one column holds revenue and new_customers, and a yearly
+-- new-customer target spread over twelve months is fractional
 select
-    cast(kpi as {{ dbt.type_string() }}) as kpi,
-    cast(grain as {{ dbt.type_string() }}) as grain,
-    cast(grain_key as {{ dbt.type_string() }}) as grain_key,
-    cast(extract(year from fiscal_year_start) as integer) as fiscal_year,
-    cast(fiscal_year_start as date) as fiscal_year_start,
-    cast(month_start as date) as month_start,
-    {{ month_string('month_start') }} as month,
-    cast(actual as double precision) as actual,
-    cast(target as double precision) as target,
-    cast(actual / nullif(target, 0) as double precision) as attainment,
-    cast(actual_ytd as double precision) as actual_ytd,
-    cast(target_ytd as double precision) as target_ytd,
-    cast(actual_ytd / nullif(target_ytd, 0) as double precision) as attainment_ytd,
-    cast(fiscal_year_target as double precision) as fiscal_year_target
+    cast(year_to_date.kpi as {{ dbt.type_string() }}) as kpi,
+    cast(year_to_date.grain as {{ dbt.type_string() }}) as grain,
+    cast(year_to_date.grain_key as {{ dbt.type_string() }}) as grain_key,
+    reps.rep_name,
+    cast(extract(year from year_to_date.fiscal_year_start) as integer) as fiscal_year,
+    cast(year_to_date.fiscal_year_start as date) as fiscal_year_start,
+    cast('month' as {{ dbt.type_string() }}) as period_grain,
+    cast(year_to_date.month_start as date) as period_start,
+    cast(year_to_date.month_start as date) as month_start,
+    {{ month_string('year_to_date.month_start') }} as month,
+    cast(year_to_date.actual as double precision) as actual,
+    cast(year_to_date.target as double precision) as target,
+    cast(year_to_date.actual / nullif(year_to_date.target, 0) as double precision) as attainment,
+    cast(year_to_date.actual_ytd as double precision) as actual_ytd,
+    cast(year_to_date.target_ytd as double precision) as target_ytd,
+    cast(year_to_date.actual_ytd / nullif(year_to_date.target_ytd, 0) as double precision)
+        as attainment_ytd,
+    cast(year_to_date.fiscal_year_target as double precision) as fiscal_year_target
 from year_to_date
+left join reps on year_to_date.grain = 'rep' and year_to_date.grain_key = reps.rep_id

@@ -1,9 +1,10 @@
 -- Every KPI of contracts 5.5 as one row per (kpi, grain, grain_key, period_grain,
 -- period_start): months and weeks cut in the reporting time zone (weeks start on var
 -- week_start_day), counts only when > 0, rates and means only when the denominator > 0.
--- The end-to-end test compares this table with the sandbox's truth.json row by row.
+-- The end-to-end test compares this table with the sandbox's truth.json row by row. Rep rows
+-- carry the rep's name and current team for BI filters (dim_rep).
 with reps as (
-    select rep_id, team from {{ ref('dim_rep') }}
+    select rep_id, rep_name, team from {{ ref('dim_rep') }}
 ),
 
 -- activities by owner (current team), excluding Tasks that logged a Gong call
@@ -120,24 +121,15 @@ won_opportunities as (
     where is_won
 ),
 
--- each account's first won opportunity (earliest CloseDate, then won_at, then Id), credited
--- to its owner
+-- each account's first won opportunity (fct_opportunities.is_first_win), credited to its owner
 first_wins as (
     select
         owner_rep_id as rep_key,
         owner_team as team_key,
         'all' as company_key,
         {{ period_columns('close_date') }}
-    from (
-        select
-            opportunities.*,
-            row_number() over (
-                partition by account_id order by close_date, won_at, opportunity_id
-            ) as win_rank
-        from opportunities
-        where is_won and account_id is not null
-    ) as ranked
-    where win_rank = 1
+    from opportunities
+    where is_first_win
 ),
 
 renewals as (
@@ -251,10 +243,13 @@ kpi_rows as (
 )
 
 select
-    cast(kpi as {{ dbt.type_string() }}) as kpi,
-    cast(grain as {{ dbt.type_string() }}) as grain,
-    cast(grain_key as {{ dbt.type_string() }}) as grain_key,
-    cast(period_grain as {{ dbt.type_string() }}) as period_grain,
-    cast(period_start as date) as period_start,
-    value
+    cast(kpi_rows.kpi as {{ dbt.type_string() }}) as kpi,
+    cast(kpi_rows.grain as {{ dbt.type_string() }}) as grain,
+    cast(kpi_rows.grain_key as {{ dbt.type_string() }}) as grain_key,
+    cast(kpi_rows.period_grain as {{ dbt.type_string() }}) as period_grain,
+    cast(kpi_rows.period_start as date) as period_start,
+    kpi_rows.value,
+    reps.rep_name,
+    reps.team as rep_team
 from kpi_rows
+left join reps on kpi_rows.grain = 'rep' and kpi_rows.grain_key = reps.rep_id
