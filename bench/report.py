@@ -74,6 +74,9 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                 "<= 0.01",
                 figures["throttled_share"] <= 0.01,
             )
+    for leads, f in scen.get("f", {}).items():
+        left = f["bulk_auto"]["marketo_quota_left"]
+        add(f"f {_scale(leads)}: Marketo daily quota left", left, ">= 0.50", left >= 0.5)
     return rows
 
 
@@ -129,6 +132,20 @@ def print_report(results: dict[str, Any]) -> None:
                 f"   {source:<8} {f['calls']} calls in {_fmt(f['seconds'], 1, ' s')}: "
                 f"{_fmt(f['share_of_quota'], 2)} of quota ({f['quota_calls_per_s']:.0f}/s), "
                 f"throttled answers {f['throttled_answers']} ({f['throttled_share']:.1%})"
+            )
+    for leads, f in scen.get("f", {}).items():
+        same = "same records" if f["same_records"] else "DIFFERENT records"
+        print(f"\n== f: first load against the daily quotas, {_scale(leads)} leads ({same})")
+        for mode in ("bulk_auto", "rest_only"):
+            m = f[mode]
+            calls = ", ".join(
+                f"{source} {m['calls'][source]:,} ({m['quota_share'][source]:.1%})"
+                for source in m["calls"]
+            )
+            print(
+                f"   {mode:<10} calls (share of a day): {calls}; Marketo export "
+                f"{m['marketo_export_mb']:.0f} MB; {m['seconds']:.1f} s; "
+                f"peak RSS {m['peak_rss_mb']:.0f} MB"
             )
     rows = results.get("targets", [])
     if rows:
