@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     gen.add_argument(
         "--profile",
         default="default",
-        help="company profile (sandbox/world/profile.py): default or custom-jp",
+        help="company profile (sandbox/world/profile.py): default, custom-jp or hubspot-smb",
     )
     commands.add_parser("serve", help="serve a data directory (see sandbox.serve)")
     commands.add_parser("demo", help="generate, serve and run the whole pipeline once")

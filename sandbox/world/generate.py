@@ -2,10 +2,12 @@
 
 import json
 import random
+import shutil
 from pathlib import Path
 
+from sandbox.world import hubspot
 from sandbox.world.fmt import DAY, add_months_ts, marketo_datetime, parse_utc
-from sandbox.world.org import build_companies, build_org, salesforce_id
+from sandbox.world.org import Org, build_companies, build_org, salesforce_id
 from sandbox.world.payloads import (
     activity_types_json,
     gong_user,
@@ -65,7 +67,10 @@ def generate(
     org_rng = random.Random(seed)
     org = build_org(org_rng, leads, start_ts, as_of_ts, org_profile)
     companies = build_companies(org_rng, max(20, leads // 5))
-    writer = ShardedSortedWriter(out_dir)
+    # A HubSpot-only org: the event model's records are written aside, then as HubSpot objects.
+    on_hubspot = org_profile.crm == "hubspot"
+    vendor_dir = out_dir / ".vendor" if on_hubspot else out_dir
+    writer = ShardedSortedWriter(vendor_dir)
     truth = TruthBuilder(org.rep_team, week_start=org_profile.week_start)
     world = World(seed, start_ts, as_of_ts, org, companies, writer, truth, org_profile)
 
@@ -98,6 +103,8 @@ def generate(
     world.close_handoffs()
     world.close_accounts()
     writer.finish()
+    if on_hubspot:
+        return _finish_hubspot(out_dir, vendor_dir, org, org_profile, seed, leads, as_of, truth)
     for relpath in ALL_FILES:  # a small world may have no record of some kind
         (out_dir / relpath).touch()
 
@@ -132,6 +139,60 @@ def generate(
         "start": marketo_datetime(start_ts),
         "as_of": as_of,
         "files": {relpath: writer.counts.get(relpath, 0) for relpath in sorted(ALL_FILES)},
+    }
+    _write_json(out_dir / "manifest.json", manifest)
+    return out_dir
+
+
+def _finish_hubspot(
+    out_dir: Path,
+    vendor_dir: Path,
+    org: Org,
+    profile: Profile,
+    seed: int,
+    leads: int,
+    as_of: str,
+    truth: TruthBuilder,
+) -> Path:
+    """The HubSpot files from the event model's records, and the truth with reps keyed by
+    their HubSpot owner id."""
+    counts = hubspot.translate(vendor_dir, out_dir, org, profile, seed, parse_utc(as_of))
+    shutil.rmtree(vendor_dir)
+    business = dict(sorted(truth.counts.items()))
+    business["reps"] = len(org.reps)
+    business["accounts"] = counts["hubspot/companies.jsonl"]
+    business["opportunities"] = counts["hubspot/deals.jsonl"]
+    file_counts = {
+        relpath.replace("/", ".").removesuffix(".jsonl"): n for relpath, n in counts.items()
+    }
+    rows = truth.rows()
+    for row in rows:
+        if row["grain"] == "rep":
+            row["key"] = hubspot.owner_id(str(row["key"]))
+    truth_doc = {
+        "as_of": as_of,
+        "profile": profile.name,
+        "reporting_tz": "Asia/Tokyo",
+        "settings": {
+            **SETTINGS,
+            "week_start": WEEKDAYS[profile.week_start],
+            "call_match_window_minutes": profile.call_match_window_seconds // 60,
+            "lead_source_precedence": ["hubspot"],
+        },
+        "counts": dict(sorted({**file_counts, **business}.items())),
+        "kpis": rows,
+    }
+    _write_json(out_dir / "truth.json", truth_doc)
+    start_ts = add_months_ts(parse_utc(as_of), -WORLD_MONTHS)
+    manifest = {
+        "generator_version": GENERATOR_VERSION,
+        "seed": seed,
+        "leads": leads,
+        "profile": profile.name,
+        "vendors": ["hubspot"],
+        "start": marketo_datetime(start_ts),
+        "as_of": as_of,
+        "files": dict(sorted(counts.items())),
     }
     _write_json(out_dir / "manifest.json", manifest)
     return out_dir

@@ -76,7 +76,10 @@ def salesforce_id(prefix: str, number: int) -> str:
     return f"{prefix}5g{number:010d}AAC"
 
 
-def _team_size(team: str, leads: int) -> int:
+def _team_size(team: str, leads: int, profile: Profile) -> int:
+    if profile.team_sizing is not None:
+        leads_per_rep, least = profile.team_sizing[team]
+        return max(least, round(leads / leads_per_rep))
     per_rep = {
         "marketing": 20_000,
         "inside_sales": 1_500,
@@ -128,7 +131,7 @@ def build_org(
     reps: list[Rep] = []
     span = as_of_ts - start_ts
     for team in TEAMS:
-        for index in range(_team_size(team, leads)):
+        for index in range(_team_size(team, leads, profile)):
             number = len(reps) + 1
             role = roles_by_team[team][index % len(roles_by_team[team])]
             family = FAMILY_NAMES[rng.randrange(len(FAMILY_NAMES))]

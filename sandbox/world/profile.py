@@ -76,6 +76,11 @@ class Profile:
     week_start: int = 0  # 0 = Monday ... 6 = Sunday
     call_match_window_seconds: int = 600
     lead_source_precedence: tuple[str, ...] = ("marketo", "salesforce")
+    # The org's tools and team shape (the defaults keep the default org's draws unchanged)
+    crm: str = "salesforce"  # "hubspot": HubSpot is the MA and the CRM, no Marketo/Gong
+    full_cycle_lead_share: float = 0.15  # leads a full-cycle rep owns rather than IS
+    # team -> (leads per rep, minimum reps); None keeps org.py's sizing
+    team_sizing: dict[str, tuple[int, int]] | None = None
     stage_by_code: dict[str, StageDef] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -217,7 +222,60 @@ CUSTOM_JP = Profile(
     call_match_window_seconds=900,
 )
 
-PROFILES = {profile.name: profile for profile in (DEFAULT, CUSTOM_JP)}
+# A small Japanese team on HubSpot alone (Marketing Hub + Sales Hub): mostly full-cycle reps,
+# a little division of labour (two IS reps tossing up to two FS reps), Japanese team names and
+# deal stages whose ids are the portal's own numbers, so won/lost can only come from the
+# pipeline's stage metadata. `api_name` is the HubSpot stage id, `label` its label.
+HUBSPOT_SMB = Profile(
+    name="hubspot-smb",
+    company_name="株式会社スモールモデル",
+    user_domain="smallmodel.example",
+    role_teams={
+        "マーケティング": "marketing",
+        "インサイドセールス": "inside_sales",
+        "フィールドセールス": "field_sales",
+        "カスタマーサクセス": "customer_success",
+        "フルサイクル営業": "full_cycle",
+    },
+    stages=(
+        StageDef("qualification", "118204411", 0, 20, "Pipeline", "Pipeline", label="ヒアリング"),
+        StageDef("proposal", "118204412", 1, 40, "Pipeline", "Pipeline", label="提案"),
+        StageDef("quote", "118204413", 2, 60, "BestCase", "BestCase", label="見積提示"),
+        StageDef("negotiation", "118204414", 3, 80, "Forecast", "Forecast", label="最終交渉"),
+        StageDef("won", "118204415", 4, 100, "Closed", "Closed", label="受注"),
+        StageDef("lost", "118204416", 5, 0, "Omitted", "Omitted", label="失注"),
+    ),
+    handoff_fields={
+        **DEFAULT_HANDOFF_FIELDS,
+        "challenge": "challenge",
+        "budget_status": "budget_status",
+        "budget_amount": "budget_amount",
+        "authority": "authority",
+        "timeframe": "timeframe",
+        "next_meeting_at": "next_meeting_at",
+        "handoff_status": "handoff_status",
+        "reject_reason": "handoff_reject_reason",
+    },
+    budget=Labels(messy.BUDGET_GOOD, messy.BUDGET_OTHER, BUDGET_LABELS),
+    authority=Labels(messy.AUTHORITY_GOOD, messy.AUTHORITY_OTHER, AUTHORITY_LABELS),
+    accepted_labels=("Accepted", "承認"),
+    rejected_labels=("Rejected", "差し戻し"),
+    status_meaning=HANDOFF_STATUS_LABELS,
+    new_business_type="newbusiness",
+    renewal_type="existingbusiness",
+    internal_test_leads=6,
+    crm="hubspot",
+    full_cycle_lead_share=0.65,
+    team_sizing={
+        "marketing": (40_000, 1),
+        "inside_sales": (4_000, 3),
+        "field_sales": (6_000, 2),
+        "customer_success": (10_000, 1),
+        "full_cycle": (1_500, 4),
+    },
+)
+
+PROFILES = {profile.name: profile for profile in (DEFAULT, CUSTOM_JP, HUBSPOT_SMB)}
 
 
 def get_profile(name: str) -> Profile:

@@ -826,7 +826,7 @@ class PersonRun:
         self.creations.append(created_ts)
         lead_id = w.sf_id("00Q")
         self.sf_lead_id = lead_id
-        team = "full_cycle" if rng.random() < 0.15 else "inside_sales"
+        team = "full_cycle" if rng.random() < w.profile.full_cycle_lead_share else "inside_sales"
         owner = w.org.pick(rng, team, created_ts)
         self.lead_owner_id = owner.user_id
         self.lead_email = messy.email_variant(rng, self.email)
