@@ -68,6 +68,10 @@ json_(?:text|bool|number|ts|date|string)\(\s*["'](?:source\.)?_raw(?:->'(\w+)')?
     {%- for parent, key in modules.re.findall(pattern | trim, model.get('raw_code') or '') -%}
         {%- do paths.append((parent ~ '.' ~ key if parent else key, 'VARCHAR')) -%}
     {%- endfor -%}
+    {#- HubSpot properties read through macro hubspot_prop / hubspot_prop_ts -#}
+    {%- for key in modules.re.findall("hubspot_prop(?:_ts)?\(\s*[\"'](\w+)[\"']", model.get('raw_code') or '') -%}
+        {%- do paths.append(('properties.' ~ key, 'VARCHAR')) -%}
+    {%- endfor -%}
     {%- if paths -%}
         , {{ duckdb_json_transform(json_expr, paths) }} as _raw_fields
     {%- endif -%}
