@@ -28,9 +28,21 @@
     {%- endfor -%}
     {%- set sources = var('lead_source_precedence') -%}
     {%- if sources is string or sources is not iterable or sources | length == 0
-        or sources | reject('in', ['marketo', 'salesforce']) | list | length > 0 -%}
-        {%- do problems.append("lead_source_precedence must list marketo and/or salesforce, not " ~ sources) -%}
+        or sources | reject('in', ['marketo', 'hubspot', 'salesforce']) | list | length > 0 -%}
+        {%- do problems.append("lead_source_precedence must list marketo, hubspot and/or salesforce, not " ~ sources) -%}
     {%- endif -%}
+    {%- for name in ['hubspot_meeting_held_outcomes', 'hubspot_email_sent_directions', 'hubspot_won_stage_ids', 'hubspot_lost_stage_ids'] -%}
+        {%- set value = var(name) -%}
+        {%- if value is string or value is not iterable -%}
+            {%- do problems.append(name ~ " must be a list such as [COMPLETED], not " ~ value) -%}
+        {%- else -%}
+            {%- for item in value -%}
+                {%- if not modules.re.fullmatch('[A-Za-z0-9_.:-]+', item | string) -%}
+                    {%- do problems.append(name ~ ": " ~ item ~ " is not a HubSpot internal value or id") -%}
+                {%- endif -%}
+            {%- endfor -%}
+        {%- endif -%}
+    {%- endfor -%}
     {%- if not modules.re.fullmatch('[A-Za-z_]+(/[A-Za-z0-9_+-]+)*', var('reporting_tz') | string) -%}
         {%- do problems.append("reporting_tz must be an IANA time zone such as Asia/Tokyo, not " ~ var('reporting_tz')) -%}
     {%- endif -%}

@@ -7,6 +7,11 @@
 -- can update a Task that a later-arriving Gong call supersedes. Deleted Tasks/Events are kept,
 -- not counted, for the same reason. Gong calls count only with a customer among the parties
 -- (int_gong_call_audiences): colleagues-only calls are no customer calls or meetings.
+-- HubSpot: every call; e-mails whose direction is in var hubspot_email_sent_directions;
+-- meetings whose outcome is in var hubspot_meeting_held_outcomes and that are with a customer
+-- (an associated contact who is a person, or an associated company). The person and account
+-- of a HubSpot engagement are its associated contact and company (the lowest id here; every
+-- associated person in int_activity_persons).
 with tasks as (
     -- deleted records stay (not counted) so an incremental mart learns of the deletion
     select * from {{ ref('stg_salesforce__tasks') }}
@@ -118,12 +123,83 @@ gong_activities as (
     left join matches on gong_calls.call_id = matches.call_id
 ),
 
+hubspot_associations as (
+    select * from {{ ref('stg_hubspot__associations') }}
+    where from_object_type in ('call', 'meeting', 'email')
+),
+
+hubspot_links as (
+    select
+        from_object_type,
+        from_object_id,
+        min(case when to_object_type = 'contact' then to_object_id end) as contact_id,
+        min(case when to_object_type = 'company' then to_object_id end) as company_id
+    from hubspot_associations
+    group by from_object_type, from_object_id
+),
+
+hubspot_customer_meetings as (
+    -- meetings with a person of the funnel or an account: colleagues-only meetings are none
+    select distinct hubspot_associations.from_object_id as meeting_id
+    from hubspot_associations
+    left join {{ ref('int_person_records') }} as person_records
+        on person_records.record_type = 'hubspot_contact'
+        and hubspot_associations.to_object_id = person_records.record_id
+    where hubspot_associations.from_object_type = 'meeting'
+        and (hubspot_associations.to_object_type = 'company' or person_records.record_id is not null)
+),
+
+hubspot_engagements as (
+    select 'call' as activity_type, call_id as record_id, owner_id, started_at, duration_seconds, is_deleted, _extracted_at
+    from {{ ref('stg_hubspot__calls') }}
+
+    union all
+
+    select 'email', email_id, owner_id, sent_at, cast(null as double precision), is_deleted, _extracted_at
+    from {{ ref('stg_hubspot__emails') }}
+    where direction in (
+        {%- for value in var('hubspot_email_sent_directions') %}'{{ value }}'{{ ", " if not loop.last }}{% endfor -%}
+    )
+
+    union all
+
+    select 'meeting', meeting_id, owner_id, started_at, duration_seconds, is_deleted, _extracted_at
+    from {{ ref('stg_hubspot__meetings') }}
+    where outcome in (
+        {%- for value in var('hubspot_meeting_held_outcomes') %}'{{ value }}'{{ ", " if not loop.last }}{% endfor -%}
+    )
+        and meeting_id in (select meeting_id from hubspot_customer_meetings)
+),
+
+hubspot_activities as (
+    select
+        'hubspot_' || hubspot_engagements.activity_type || ':' || hubspot_engagements.record_id,
+        'hubspot_' || hubspot_engagements.activity_type,
+        hubspot_engagements.record_id,
+        hubspot_engagements.activity_type,
+        hubspot_engagements.owner_id,
+        hubspot_engagements.started_at,
+        hubspot_engagements.duration_seconds,
+        hubspot_links.contact_id,
+        hubspot_links.company_id,
+        cast(null as {{ dbt.type_string() }}),
+        cast(null as {{ dbt.type_string() }}),
+        hubspot_engagements.is_deleted,
+        hubspot_engagements._extracted_at
+    from hubspot_engagements
+    left join hubspot_links
+        on hubspot_links.from_object_type = hubspot_engagements.activity_type
+        and hubspot_links.from_object_id = hubspot_engagements.record_id
+),
+
 unioned as (
     select * from task_activities
     union all
     select * from event_activities
     union all
     select * from gong_activities
+    union all
+    select * from hubspot_activities
 )
 
 select

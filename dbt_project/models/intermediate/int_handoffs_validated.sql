@@ -19,6 +19,7 @@ cleaned as (
         fields.contact_id,
         fields.opportunity_id,
         fields.lead_email_normalized,
+        fields.owner_after_tossup_rep_id,
         {{ parse_timestamp("nullif(trim(fields.tossup_at_raw), '')") }} as tossup_at,
         nullif(trim(fields.sender_rep_id_raw), '') as sender_rep_id,
         {{ clean_text('fields.company_name_raw') }} as company_name,

@@ -1,5 +1,5 @@
--- The company's own people's e-mail addresses: every Salesforce user (active or not) and every
--- Gong user. They are never persons of the funnel, whatever a tool's affiliation flag says
+-- The company's own people's e-mail addresses: every Salesforce user (active or not), every
+-- Gong user and every HubSpot owner (archived or not). They are never persons of the funnel, whatever a tool's affiliation flag says
 -- (domain.md "Internal people are never leads"); see also int_internal_domains.
 select email_normalized, min(origin) as origin
 from (
@@ -9,6 +9,10 @@ from (
     union all
     select email_normalized, 'gong_user'
     from {{ ref('stg_gong__users') }}
+    where email_normalized is not null
+    union all
+    select email_normalized, 'hubspot_owner'
+    from {{ ref('stg_hubspot__owners') }}
     where email_normalized is not null
 ) as addresses
 group by email_normalized

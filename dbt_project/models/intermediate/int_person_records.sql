@@ -1,4 +1,6 @@
--- Every source record that stands for a person, with the person key it resolves to.
+-- Every source record that stands for a person, with the person key it resolves to (HubSpot
+-- contacts too: their lead source is hs_analytics_source mapped by the seed
+-- picklist_label_mapping, picklist lead_source; their lead owner the owner before SQL).
 -- Identity = normalised e-mail (NFKC, trim, lower; contracts 5.4). Fallbacks when a record has
 -- no e-mail: a Salesforce Contact takes the e-mail of the Lead converted into it, a Marketo
 -- lead that of its synced Salesforce Lead/Contact; otherwise the record is a person of its
@@ -15,6 +17,16 @@ sf_contacts as (
 
 mkto_leads as (
     select * from {{ ref('stg_marketo__leads') }} where not is_deleted
+),
+
+hubspot_contacts as (
+    select * from {{ ref('stg_hubspot__contacts') }} where not is_deleted
+),
+
+hubspot_sources as (
+    select {{ clean_text('label') }} as label_key, canonical_value
+    from {{ ref('picklist_label_mapping') }}
+    where picklist = 'lead_source'
 ),
 
 contact_emails as (
@@ -63,6 +75,21 @@ records as (
 
     union all
 
+    select
+        'hubspot_contact',
+        hubspot_contacts.contact_id,
+        hubspot_contacts.email_normalized,
+        hubspot_contacts.created_at,
+        coalesce(hubspot_sources.canonical_value, hubspot_contacts.analytics_source),
+        contact_owners.lead_owner_id
+    from hubspot_contacts
+    left join hubspot_sources
+        on hubspot_sources.label_key = {{ clean_text('hubspot_contacts.analytics_source') }}
+    left join {{ ref('int_hubspot_contact_owners') }} as contact_owners
+        on hubspot_contacts.contact_id = contact_owners.contact_id
+
+    union all
+
     -- external Gong participants: only with an e-mail (a nameless dial-in is no person)
     select distinct
         'gong_party',
@@ -81,7 +108,8 @@ select
     email_normalized,
     md5(coalesce(email_normalized, record_type || ':' || record_id)) as person_key,
     created_at,
-    -- Marketo leadSource or Salesforce Lead.LeadSource (see record_type); blank is none
+    -- Marketo leadSource, Salesforce Lead.LeadSource or HubSpot's mapped original source
+    -- (see record_type); blank is none
     nullif(trim(lead_source), '') as lead_source,
     owner_id as lead_owner_rep_id
 from records

@@ -2,8 +2,9 @@
 -- Lead source: the first source in var lead_source_precedence that has one (Marketo: the
 -- earliest Marketo lead with a leadSource; Salesforce: the earliest Lead with a LeadSource).
 -- Lead owner: the owner of the person's earliest Salesforce Lead (the rep the lead was
--- assigned to), the rep of the person cohort KPIs (leads, mqls, mql_to_sql_rate, ...).
-{%- set record_types = {'marketo': 'marketo_lead', 'salesforce': 'salesforce_lead'} %}
+-- assigned to), else of its earliest HubSpot contact (the owner before SQL), the rep of the
+-- person cohort KPIs (leads, mqls, mql_to_sql_rate, ...).
+{%- set record_types = {'marketo': 'marketo_lead', 'hubspot': 'hubspot_contact', 'salesforce': 'salesforce_lead'} %}
 with records as (
     select * from {{ ref('int_person_records') }}
 ),
@@ -17,7 +18,7 @@ ranked_sources as (
             partition by person_key, record_type order by created_at, record_id
         ) as source_rank
     from records
-    where record_type in ('marketo_lead', 'salesforce_lead') and lead_source is not null
+    where record_type in ('marketo_lead', 'hubspot_contact', 'salesforce_lead') and lead_source is not null
 ),
 
 first_sources as (
@@ -45,6 +46,19 @@ first_salesforce_leads as (
     where lead_rank = 1
 ),
 
+first_hubspot_contacts as (
+    select person_key, lead_owner_rep_id
+    from (
+        select
+            person_key,
+            lead_owner_rep_id,
+            row_number() over (partition by person_key order by created_at, record_id) as contact_rank
+        from records
+        where record_type = 'hubspot_contact'
+    ) as ranked
+    where contact_rank = 1
+),
+
 persons as (
     select
         person_key,
@@ -70,7 +84,8 @@ select
     ) as lead_source,
     first_sources.marketo_lead_source,
     first_sources.salesforce_lead_source,
-    first_salesforce_leads.lead_owner_rep_id,
+    coalesce(first_salesforce_leads.lead_owner_rep_id, first_hubspot_contacts.lead_owner_rep_id)
+        as lead_owner_rep_id,
     persons.marketo_lead_count,
     persons.salesforce_lead_count,
     persons.salesforce_contact_count,
@@ -78,3 +93,4 @@ select
 from persons
 left join first_sources on persons.person_key = first_sources.person_key
 left join first_salesforce_leads on persons.person_key = first_salesforce_leads.person_key
+left join first_hubspot_contacts on persons.person_key = first_hubspot_contacts.person_key

@@ -10,7 +10,7 @@ reps as (
 
 won as (
     select account_id, min(close_date) as first_won_close_date, count(*) as won_opportunity_count
-    from {{ ref('stg_salesforce__opportunities') }}
+    from {{ ref('int_opportunities') }}
     where not is_deleted and is_won
     group by account_id
 )

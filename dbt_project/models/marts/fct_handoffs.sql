@@ -6,7 +6,7 @@ with handoffs as (
 ),
 
 opportunities as (
-    select * from {{ ref('stg_salesforce__opportunities') }} where not is_deleted
+    select * from {{ ref('int_opportunities') }} where not is_deleted
 ),
 
 reps as (
@@ -14,9 +14,10 @@ reps as (
 ),
 
 lead_persons as (
+    -- the handed-off Salesforce Lead or HubSpot contact
     select record_id as lead_id, person_key
     from {{ ref('int_person_records') }}
-    where record_type = 'salesforce_lead'
+    where record_type in ('salesforce_lead', 'hubspot_contact')
 ),
 
 meetings as (
@@ -29,7 +30,8 @@ base as (
     select
         handoffs.*,
         lead_persons.person_key,
-        opportunities.owner_id as receiver_rep_id,
+        -- the opportunity's owner; a HubSpot contact without a deal: its owner after SQL
+        coalesce(opportunities.owner_id, handoffs.owner_after_tossup_rep_id) as receiver_rep_id,
         opportunities.is_won as opportunity_is_won
     from handoffs
     left join lead_persons on handoffs.lead_id = lead_persons.lead_id

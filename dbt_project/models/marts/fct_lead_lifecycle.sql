@@ -5,7 +5,7 @@ with persons as (
 ),
 
 mql as (
-    select * from {{ ref('int_marketo_mql') }}
+    select * from {{ ref('int_mql') }}
 ),
 
 reps as (

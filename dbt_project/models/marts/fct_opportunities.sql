@@ -2,7 +2,7 @@
 -- dates), the handoff that produced it, whether Field Sales KPIs count it (new business of an
 -- accepted handoff) and whether it is its account's first win (new_customers; contracts 5.5).
 with opportunities as (
-    select * from {{ ref('stg_salesforce__opportunities') }} where not is_deleted
+    select * from {{ ref('int_opportunities') }} where not is_deleted
 ),
 
 milestones as (
@@ -43,7 +43,7 @@ enriched as (
         reps.team as owner_team,
         opportunities.opportunity_name,
         opportunities.opportunity_type,
-        coalesce(opportunities.opportunity_type = '{{ var("renewal_opportunity_type") }}', false) as is_renewal,
+        opportunities.is_renewal,
         opportunities.stage_name,
         {{ to_money('opportunities.amount') }} as amount,
         opportunities.close_date,
