@@ -38,6 +38,7 @@ def test_default_seeds_hold_the_contract_tables() -> None:
     labels = {
         (row["picklist"], row["label"]): row["canonical_value"]
         for row in _seed("picklist_label_mapping")
+        if row["picklist"] != "lead_source"  # HubSpot's original sources, not handoff fields
     }
     assert labels == {
         (picklist, label): value
@@ -59,7 +60,7 @@ def test_wrong_vars_stop_the_run_naming_them(tmp_path: Path) -> None:
     never a run with wrong numbers."""
     wrong = (
         '{"week_start_day": "someday", "fiscal_year_start_month": 13, '
-        '"internal_email_domains": "themodel.example", "lead_source_precedence": ["hubspot"]}'
+        '"internal_email_domains": "themodel.example", "lead_source_precedence": ["pardot"]}'
     )
     result = run_dbt(
         ["seed", "-s", "kpi_targets", "--vars", wrong],
@@ -71,4 +72,4 @@ def test_wrong_vars_stop_the_run_naming_them(tmp_path: Path) -> None:
     assert "week_start_day must be one of monday" in output
     assert "fiscal_year_start_month must be a number from 1 to 12, not 13" in output
     assert "internal_email_domains must be a list of domains" in output
-    assert "lead_source_precedence must list marketo and/or salesforce" in output
+    assert "lead_source_precedence must list marketo, hubspot and/or salesforce" in output

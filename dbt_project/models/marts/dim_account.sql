@@ -1,7 +1,17 @@
--- One row per Salesforce Account (not deleted), with the normalised company name used to
--- match 株式会社サンプル / (株)サンプル / ｻﾝﾌﾟﾙ, and its customer status.
+-- One row per Salesforce Account and HubSpot company (not deleted), with the normalised
+-- company name used to match 株式会社サンプル / (株)サンプル / ｻﾝﾌﾟﾙ, and its customer status.
 with accounts as (
-    select * from {{ ref('stg_salesforce__accounts') }} where not is_deleted
+    select
+        account_id, account_name, account_name_normalized, owner_id, account_type, industry, created_at
+    from {{ ref('stg_salesforce__accounts') }}
+    where not is_deleted
+
+    union all
+
+    select
+        company_id, company_name, company_name_normalized, owner_id, lifecycle_stage, industry, created_at
+    from {{ ref('stg_hubspot__companies') }}
+    where not is_deleted
 ),
 
 reps as (
