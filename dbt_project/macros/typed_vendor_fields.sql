@@ -3,7 +3,9 @@
     that staging turns into NULL because it does not parse is listed, never silently lost.
     Keep it in step with the json_number / json_ts / json_date / cast_or_null calls of
     models/staging (tests/dbt/test_bad_values.py checks that it is). Type `array` marks a field
-    staging unnests: anything but a JSON array (or null) there yields no rows. -#}
+    staging unnests: anything but a JSON array (or null) there yields no rows. HubSpot's CRM
+    properties (`properties.*`) are not listed: their datetimes are ISO or epoch milliseconds
+    (macro hubspot_ts), which a plain cast would report as unparseable. -#}
 {% macro typed_vendor_fields() -%}
     {%- set stamps = [
         ('CreatedDate', 'timestamptz', 'created_at'),
@@ -65,6 +67,17 @@
             ('parties', 'array', 'party_id'),
             ('context', 'array', 'salesforce_account_id'),
         ],
+        'hubspot__owners': [
+            ('createdAt', 'timestamptz', 'created_at'),
+            ('updatedAt', 'timestamptz', 'updated_at'),
+            ('teams', 'array', 'team_id'),
+        ],
+        'hubspot__deal_pipelines': [
+            ('displayOrder', 'double precision', 'display_order'),
+            ('metadata.probability', 'double precision', 'probability'),
+            ('stages', 'array', 'stage_id'),
+        ],
+        'hubspot__contacts': [('archivedAt', 'timestamptz', 'archived_at')],
     }) }}
 {%- endmacro %}
 
