@@ -26,7 +26,7 @@ from connectors.core.timeutil import to_iso, utcnow
 from connectors.core.vendor import SourceReader, StreamRun, Vendor
 from connectors.landing.base import Batch, Destination, LandingSession, QuarantineRow, RawRow
 from connectors.landing.rows import rejected_rows, split_page
-from connectors.registry import STREAMS, get_vendor
+from connectors.registry import get_vendor
 from connectors.settings import Settings
 
 log = logging.getLogger("connectors.run")
@@ -362,7 +362,7 @@ def _extract_streams(
 ) -> None:
     """The streams of one source in turn on one warehouse connection; each finished stream's
     result is appended as it ends, so a caller sees them even when a later stream fails."""
-    names = streams or [s.name for s in STREAMS[source]]
+    names = streams or [s.name for s in get_vendor(source).streams]
     with destination.session():
         for name in names:
             results.append(
