@@ -150,7 +150,7 @@ def _rates(vendor: Vendor, settings: Settings, path: str | None = None) -> list[
         if limit.seconds >= 86_400:
             rates.append(Rate(int(calls), int(limit.seconds * 1000)))
         else:
-            rates.append(scaled_rate(int(calls), limit.seconds, scale))
+            rates.append(scaled_rate(int(calls), limit.seconds, scale, limit.margin))
     return rates
 
 

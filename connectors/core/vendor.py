@@ -42,12 +42,14 @@ class RateLimit:
     `calls_setting` names a variable that overrides `calls` (a vendor whose limit depends on
     the customer's plan). `path` (a regular expression searched in the request path) makes the
     window apply to those requests only, on top of the vendor-wide ones (an endpoint with its
-    own, lower limit)."""
+    own, lower limit). `margin` stretches the window the client paces to: a short window
+    needs more, since a request's delay in transit eats a larger share of it."""
 
     calls: int
     seconds: float
     calls_setting: str | None = None
     path: str | None = None
+    margin: float = 1.03
 
 
 @dataclass

@@ -293,6 +293,9 @@ class HubSpotReader:
                     reached_cap = True
                     break
             query = self._next_query(query, reached_cap, boundary.time, last_id, object_type)
+        # The pass is complete: its highest time (capped at the run's start) holds even when
+        # records came out of order; it is committed with the archived pass's last page.
+        state = state.evolve(cursor=progress.final())
         yield from self._archived(run, object_type, properties, state)
 
     def _next_query(
@@ -359,10 +362,11 @@ class HubSpotReader:
     def _archived(
         self, run: StreamRun, object_type: str, properties: list[str], state: StreamState
     ) -> Iterator[Page]:
-        """Records archived since the last pass (the list is not in archive order, so its mark
-        is committed when the whole list was read)."""
+        """Records archived since the last pass. The list is in no time order, so its mark (the
+        latest `archivedAt` read, on HubSpot's clock) is committed when the whole list was
+        read; `GTE` on it lands a record archived in that very millisecond again, not never."""
         since = run.state.partition_cursors.get(ARCHIVED)
-        started = utcnow()
+        mark = since
         wanted = ",".join(properties)
         if len(wanted) > MAX_PROPERTIES_IN_URL:
             wanted = ",".join([OBJECT_ID, *(run.stream.cursor_field or "").split(".")[1:]])
@@ -377,9 +381,12 @@ class HubSpotReader:
             landed = []
             for record in records:
                 archived_at = _time_or_none(record.get("archivedAt"))
+                if archived_at is not None and (mark is None or archived_at > mark):
+                    mark = archived_at
+                # Without an archivedAt a record cannot be placed in time: it lands every pass.
                 if since is None or archived_at is None or archived_at >= since:
                     landed.append(record)
-            done = state.evolve(partition_cursors={**state.partition_cursors, ARCHIVED: started})
+            done = state.evolve(partition_cursors={**state.partition_cursors, ARCHIVED: mark})
             yield Page(landed, done if answer.last else None, rejects)
 
     # ---------------------------------------------------------------- enrichment
