@@ -26,7 +26,7 @@ from connectors.core.timeutil import to_iso, utcnow
 from connectors.core.vendor import SourceReader, StreamRun, Vendor
 from connectors.landing.base import Batch, Destination, LandingSession, QuarantineRow, RawRow
 from connectors.landing.rows import rejected_rows, split_page
-from connectors.registry import STREAMS, get_vendor
+from connectors.registry import get_vendor
 from connectors.settings import Settings
 
 log = logging.getLogger("connectors.run")
@@ -137,15 +137,20 @@ class _Pending:
             raise
 
 
-def _rates(vendor: Vendor, scale: float) -> list[Rate]:
-    """The vendor's published quotas, so normal runs never see a 429. Per-second windows
-    speed up with CONNECTORS_RATE_SCALE (a sandbox with a faster clock); daily ones do not."""
+def _rates(vendor: Vendor, settings: Settings, path: str | None = None) -> list[Rate]:
+    """The vendor's published quotas, so normal runs never see a 429 (those of one endpoint
+    `path`, or the vendor-wide ones). Per-second windows speed up with CONNECTORS_RATE_SCALE
+    (a sandbox with a faster clock); daily ones do not."""
+    scale = settings.value("CONNECTORS_RATE_SCALE")
     rates = []
     for limit in vendor.rate_limits:
+        if limit.path != path:
+            continue
+        calls = settings.value(limit.calls_setting) if limit.calls_setting else limit.calls
         if limit.seconds >= 86_400:
-            rates.append(Rate(limit.calls, int(limit.seconds * 1000)))
+            rates.append(Rate(int(calls), int(limit.seconds * 1000)))
         else:
-            rates.append(scaled_rate(limit.calls, limit.seconds, scale))
+            rates.append(scaled_rate(int(calls), limit.seconds, scale, limit.margin))
     return rates
 
 
@@ -172,7 +177,11 @@ def _new_reader(vendor: Vendor, settings: Settings) -> SourceReader:
         vendor.name,
         base_url_setting=vendor.base_url_setting,
         origins=[settings.value(vendor.base_url_setting)],
-        rates=_rates(vendor, settings.value("CONNECTORS_RATE_SCALE")),
+        rates=_rates(vendor, settings),
+        path_rates=[
+            (path, _rates(vendor, settings, path))
+            for path in dict.fromkeys(r.path for r in vendor.rate_limits if r.path)
+        ],
         connect_timeout=settings.value("CONNECTORS_CONNECT_TIMEOUT"),
         read_timeout=settings.value("CONNECTORS_READ_TIMEOUT"),
         response_deadline=settings.value("CONNECTORS_RESPONSE_DEADLINE_SECONDS"),
@@ -353,7 +362,7 @@ def _extract_streams(
 ) -> None:
     """The streams of one source in turn on one warehouse connection; each finished stream's
     result is appended as it ends, so a caller sees them even when a later stream fails."""
-    names = streams or [s.name for s in STREAMS[source]]
+    names = streams or [s.name for s in get_vendor(source).streams]
     with destination.session():
         for name in names:
             results.append(

@@ -15,8 +15,23 @@ from connectors.core.errors import ConfigurationError
 from connectors.core.redact import register_secret, register_secret_variable
 from connectors.core.vendor import Setting, Vendor
 
+
+def _source_list(variable: str, value: str) -> tuple[str, ...]:
+    from connectors.registry import selected_sources
+
+    return selected_sources(value)
+
+
 # How the connectors run, whatever the vendor (all optional).
 TUNING: tuple[Setting, ...] = (
+    Setting(
+        "CONNECTORS_SOURCES",
+        "",
+        "comma list of the sources to extract (e.g. hubspot, or salesforce,marketo,gong,hubspot); "
+        "empty = the sources on by default (Salesforce, Marketo, Gong). Read when the process "
+        "starts",
+        _source_list,
+    ),
     Setting(
         "CONNECTORS_RATE_SCALE",
         "1",
@@ -111,9 +126,10 @@ TUNING: tuple[Setting, ...] = (
 
 
 def _vendors() -> tuple[Vendor, ...]:
-    from connectors.registry import VENDORS  # the registry imports every vendor package
+    """Every registered vendor: a vendor that is off still has its settings declared."""
+    from connectors.registry import REGISTERED  # the registry imports every vendor package
 
-    return tuple(VENDORS.values())
+    return tuple(REGISTERED.values())
 
 
 @cache

@@ -1,4 +1,4 @@
-"""The three fakes in their own process, driven over their admin API.
+"""The fakes in their own process, driven over their admin API.
 
 Benchmarks use it so that the fakes neither share the measured process's GIL nor count in
 its memory: `running()` (sandbox.serve) keeps the whole world in the caller's process, which
@@ -22,6 +22,7 @@ _URL_SETTINGS = {
     "salesforce": "SALESFORCE_LOGIN_URL",
     "marketo": "MARKETO_BASE_URL",
     "gong": "GONG_BASE_URL",
+    "hubspot": "HUBSPOT_BASE_URL",
 }
 
 

@@ -1,4 +1,4 @@
-"""Start the three fakes over a data directory: `running()` for Python, `main()` for the CLI."""
+"""Start the fakes over a data directory: `running()` for Python, `main()` for the CLI."""
 
 import argparse
 import os
@@ -15,43 +15,69 @@ from sandbox.fakes.base import FakeClock, FakeServer
 from sandbox.fakes.data_files import read_manifest
 from sandbox.fakes.faults import FaultConfig
 from sandbox.fakes.gong import GongFake
+from sandbox.fakes.hubspot import HubSpotFake
 from sandbox.fakes.marketo import MarketoFake
 from sandbox.fakes.salesforce import SalesforceFake
 
-SOURCES = ("salesforce", "marketo", "gong")
+SOURCES = ("salesforce", "marketo", "gong", "hubspot")
 DEFAULT_PORT_BASE = 8701
 DEFAULT_AS_OF = "2026-06-30T15:00:00Z"
 SF_API_VERSION = "62.0"
 
 
 class Sandbox:
-    """Handle on three running fakes; every method works in-process (no HTTP round trip)."""
+    """Handle on the running fakes; every method works in-process (no HTTP round trip)."""
 
     def __init__(self, fakes: dict[str, FakeServer]) -> None:
         self.fakes = fakes
 
     @property
     def env(self) -> dict[str, str]:
-        sf = self.fakes["salesforce"]
-        mkto = self.fakes["marketo"]
-        gong = self.fakes["gong"]
-        assert isinstance(sf, SalesforceFake)
-        assert isinstance(mkto, MarketoFake)
-        assert isinstance(gong, GongFake)
-        return {
-            "SALESFORCE_LOGIN_URL": sf.base_url,
-            "SALESFORCE_CLIENT_ID": sf.credentials["client_id"],
-            "SALESFORCE_CLIENT_SECRET": sf.credentials["client_secret"],
-            "SALESFORCE_USERNAME": sf.credentials["username"],
-            "SALESFORCE_PASSWORD": sf.credentials["password"],
-            "SALESFORCE_API_VERSION": SF_API_VERSION,
-            "MARKETO_BASE_URL": mkto.base_url,
-            "MARKETO_CLIENT_ID": mkto.credentials["client_id"],
-            "MARKETO_CLIENT_SECRET": mkto.credentials["client_secret"],
-            "GONG_BASE_URL": gong.base_url,
-            "GONG_ACCESS_KEY": gong.credentials["access_key"],
-            "GONG_ACCESS_KEY_SECRET": gong.credentials["access_key_secret"],
-        }
+        """The connectors' variables pointing at the running fakes."""
+        env: dict[str, str] = {}
+        sf = self.fakes.get("salesforce")
+        if sf is not None:
+            assert isinstance(sf, SalesforceFake)
+            env.update(
+                {
+                    "SALESFORCE_LOGIN_URL": sf.base_url,
+                    "SALESFORCE_CLIENT_ID": sf.credentials["client_id"],
+                    "SALESFORCE_CLIENT_SECRET": sf.credentials["client_secret"],
+                    "SALESFORCE_USERNAME": sf.credentials["username"],
+                    "SALESFORCE_PASSWORD": sf.credentials["password"],
+                    "SALESFORCE_API_VERSION": SF_API_VERSION,
+                }
+            )
+        mkto = self.fakes.get("marketo")
+        if mkto is not None:
+            assert isinstance(mkto, MarketoFake)
+            env.update(
+                {
+                    "MARKETO_BASE_URL": mkto.base_url,
+                    "MARKETO_CLIENT_ID": mkto.credentials["client_id"],
+                    "MARKETO_CLIENT_SECRET": mkto.credentials["client_secret"],
+                }
+            )
+        gong = self.fakes.get("gong")
+        if gong is not None:
+            assert isinstance(gong, GongFake)
+            env.update(
+                {
+                    "GONG_BASE_URL": gong.base_url,
+                    "GONG_ACCESS_KEY": gong.credentials["access_key"],
+                    "GONG_ACCESS_KEY_SECRET": gong.credentials["access_key_secret"],
+                }
+            )
+        hubspot = self.fakes.get("hubspot")
+        if hubspot is not None:
+            assert isinstance(hubspot, HubSpotFake)
+            env.update(
+                {
+                    "HUBSPOT_BASE_URL": hubspot.base_url,
+                    "HUBSPOT_ACCESS_TOKEN": hubspot.credentials["access_token"],
+                }
+            )
+        return env
 
     def _fake(self, source: str) -> FakeServer:
         if source not in self.fakes:
@@ -88,6 +114,18 @@ def _clock(data_dir: Path, clock_speed: float) -> FakeClock:
     return FakeClock(as_of.astimezone(UTC) + timedelta(minutes=1), clock_speed)
 
 
+def _served(data_dir: Path) -> tuple[str, ...]:
+    """The vendors the world has (its manifest's `vendors`); a world that does not say has
+    the three classic ones, and HubSpot's fake serves an empty account beside them."""
+    vendors = read_manifest(data_dir).get("vendors")
+    if isinstance(vendors, list) and vendors:
+        unknown = sorted(set(vendors) - set(SOURCES))
+        if unknown:
+            raise ValueError(f"{data_dir}: manifest names unknown vendors {unknown}")
+        return tuple(vendors)
+    return SOURCES
+
+
 @contextmanager
 def running(
     data_dir: str | Path,
@@ -97,24 +135,30 @@ def running(
     port_base: int = 0,
     daily_quotas: dict[str, int] | None = None,
 ) -> Iterator[Sandbox]:
-    """Serve the three fakes on 127.0.0.1; port_base=0 picks free ports. `daily_quotas`
+    """Serve the fakes on 127.0.0.1 (HubSpot's over an empty account when the world has no
+    hubspot/ files); port_base=0 picks free ports. `daily_quotas`
     overrides a vendor's daily API quota (enforced with `enforce_limits`)."""
     if clock_speed <= 0:
         raise ValueError("clock_speed must be > 0")
     data_dir = Path(data_dir)
     clock = _clock(data_dir, clock_speed)
     quotas = daily_quotas or {}
+    served = _served(data_dir)
     fakes: dict[str, FakeServer] = {
         source: fake(data_dir, clock, faults, enforce_limits, daily_quota=quotas.get(source))
         for source, fake in (
             ("salesforce", SalesforceFake),
             ("marketo", MarketoFake),
             ("gong", GongFake),
+            ("hubspot", HubSpotFake),
         )
+        if source in served
     }
     started: list[FakeServer] = []
     try:
         for offset, source in enumerate(SOURCES):
+            if source not in fakes:
+                continue
             fakes[source].start(port_base + offset if port_base else 0)
             started.append(fakes[source])
         yield Sandbox(fakes)
@@ -130,7 +174,7 @@ def _parser() -> argparse.ArgumentParser:
         "--port-base",
         type=int,
         default=DEFAULT_PORT_BASE,
-        help="Salesforce on this port, Marketo +1, Gong +2 (0: free ports)",
+        help="Salesforce on this port, Marketo +1, Gong +2, HubSpot +3 (0: free ports)",
     )
     parser.add_argument("--enforce-limits", action="store_true", help="enforce vendor rate limits")
     parser.add_argument(

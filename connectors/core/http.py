@@ -8,6 +8,7 @@ daily-limit answers, ...) are decided by each source's `classify` hook.
 
 import json
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -226,6 +227,7 @@ class HttpClient:
         base_url_setting: str = "the base URL setting",
         origins: Iterable[str] = (),
         rates: list[Rate] | None = None,
+        path_rates: Iterable[tuple[str, list[Rate]]] = (),
         classify: Classifier | None = None,
         connect_timeout: float = 5.0,
         read_timeout: float = 30.0,
@@ -247,6 +249,13 @@ class HttpClient:
         # pyrate-limiter sleeps `buffer_ms` past each freed slot (default 50 ms): at Gong's
         # 3 calls/s that alone leaves ~10% of the quota unused. scaled_rate's margin is the slack.
         self.limiter = Limiter(rates, buffer_ms=LIMITER_BUFFER_MS) if rates else None
+        # Endpoints with a lower limit of their own (a search API): a request whose path
+        # matches waits for its endpoint's window too.
+        self.path_limiters = [
+            (re.compile(pattern), Limiter(path_limit, buffer_ms=LIMITER_BUFFER_MS))
+            for pattern, path_limit in path_rates
+            if path_limit
+        ]
         self.classify = classify
         self.timeout = (connect_timeout, read_timeout)
         self.response_deadline = response_deadline
@@ -289,6 +298,11 @@ class HttpClient:
         headers = dict(kwargs.pop("headers", None) or {})
         if authenticated and self.auth is not None:
             headers.update(self.auth.headers(self))
+        if self.path_limiters:
+            path = urlsplit(url).path
+            for pattern, limiter in self.path_limiters:
+                if pattern.search(path):
+                    limiter.try_acquire(f"{self.source}:{pattern.pattern}")
         if self.limiter is not None:
             self.limiter.try_acquire(self.source)
         with self._lock:

@@ -37,10 +37,19 @@ class Setting:
 
 @dataclass(frozen=True)
 class RateLimit:
-    """A published quota window: `calls` per `seconds` (86,400 for a daily quota)."""
+    """A published quota window: `calls` per `seconds` (86,400 for a daily quota).
+
+    `calls_setting` names a variable that overrides `calls` (a vendor whose limit depends on
+    the customer's plan). `path` (a regular expression searched in the request path) makes the
+    window apply to those requests only, on top of the vendor-wide ones (an endpoint with its
+    own, lower limit). `margin` stretches the window the client paces to: a short window
+    needs more, since a request's delay in transit eats a larger share of it."""
 
     calls: int
     seconds: float
+    calls_setting: str | None = None
+    path: str | None = None
+    margin: float = 1.03
 
 
 @dataclass
@@ -123,6 +132,8 @@ class Vendor:
     credential_settings: tuple[str, ...] = ()  # named when the vendor refuses the credentials
     # The vendor's daily quota (counted per vendor day in meta.api_usage), if it has one.
     daily_quota: DailyQuota | None = None
+    # Off unless selected in CONNECTORS_SOURCES (a vendor most companies do not use).
+    on_by_default: bool = True
 
     def stream(self, name: str) -> Stream:
         for stream in self.streams:

@@ -24,6 +24,7 @@ from connectors.landing.base import (
     state_from_column,
     table_name,
 )
+from connectors.registry import raw_tables
 from connectors.settings import TUNING
 from dwh.duckdb_lock import connect
 
@@ -75,6 +76,11 @@ class _Catalog:
         with self._lock:
             if "meta" not in self._ready:
                 con.execute(_META_DDL)
+                # Every registered vendor's raw tables exist, empty while it is off, so the
+                # warehouse's sources of a vendor a company does not use still resolve.
+                for name in raw_tables():
+                    con.execute(_RAW_DDL.format(table=name))
+                    self._ready.add(name)
                 self._ready.add("meta")
             if table is not None and table not in self._ready:
                 con.execute(_RAW_DDL.format(table=table))

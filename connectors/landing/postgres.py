@@ -21,6 +21,7 @@ from connectors.landing.base import (
     state_from_column,
     table_name,
 )
+from connectors.registry import raw_tables
 from dwh.postgres import connect as connect_postgres
 
 _META_DDL = [
@@ -85,6 +86,10 @@ class PostgresSession:
             if "meta" not in self._ready:
                 for ddl in _META_DDL:
                     self.con.execute(ddl)
+                # Every registered vendor's raw tables, empty while it is off (see duckdb.py).
+                for name in raw_tables():
+                    self.con.execute(_RAW_DDL.format(table=name))
+                    self._ready.add(name)
                 self._ready.add("meta")
             if table and table not in self._ready:
                 self.con.execute(_RAW_DDL.format(table=table))

@@ -21,6 +21,8 @@ from referencing.jsonschema import DRAFT4
 SPECS = Path("/work/shared/specs")
 GONG_SPEC = SPECS / "gong-v2.openapi.json"
 MARKETO_SPEC = SPECS / "marketo-leaddb.swagger.json"
+HUBSPOT_CONTACTS_SPEC = SPECS / "hubspot-crm-contacts-v3.openapi.json"
+HUBSPOT_PIPELINES_SPEC = SPECS / "hubspot-crm-pipelines-v3.openapi.json"
 
 
 @cache
