@@ -148,6 +148,13 @@ class Translator:
 
     def finish(self) -> dict[str, int]:
         self.out.mkdir(parents=True, exist_ok=True)
+        listings = properties_listing(self.profile)
+        for object_type in OBJECT_TYPES:
+            # HubSpot returns every requested property, null when empty: so do the files
+            names = [p["name"] for p in listings[object_type]]
+            for _, record in self.files.get(object_type, []):
+                values = record["properties"]
+                record["properties"] = {n: values.get(n) for n in sorted({*names, *values})}
         counts = {}
         for stream in STREAMS:
             rows = sorted(self.files.get(stream, []), key=lambda row: row[0])
@@ -158,7 +165,7 @@ class Translator:
             )
         properties_dir = self.out / "properties"
         properties_dir.mkdir(exist_ok=True)
-        for object_type, listing in properties_listing(self.profile).items():
+        for object_type, listing in listings.items():
             (properties_dir / f"{object_type}.json").write_text(
                 json.dumps(listing, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
                 encoding="utf-8",
