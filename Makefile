@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 DBT_FLAGS := --project-dir dbt_project --profiles-dir dbt_project
 SANDBOX_DIR ?= sandbox_data/default
 DEMO_LEADS ?= 3000
+# Sandbox company of `make demo` (sandbox/world/profile.py): default, custom-jp, hubspot-smb
+PROFILE ?= default
 
 # Telemetry off everywhere: nothing may wait on a network call.
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
@@ -34,7 +36,7 @@ manifest: install
 	$(BIN)/dbt parse $(DBT_FLAGS) --quiet
 
 demo: manifest
-	$(BIN)/python -m sandbox demo --leads $(DEMO_LEADS)
+	$(BIN)/python -m sandbox demo --leads $(DEMO_LEADS) --profile $(PROFILE)
 
 test: manifest
 	$(BIN)/ruff check .

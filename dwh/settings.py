@@ -13,7 +13,10 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+# The dbt project the pipeline builds: the repository's, or a company's configured copy of it
+# (`make demo PROFILE=...` points DBT_PROJECT_DIR at one). Read at import, as the dbt resources
+# are built from it once per process.
+DBT_PROJECT_DIR = Path(os.environ.get("DBT_PROJECT_DIR") or REPO_ROOT / "dbt_project")
 
 TARGETS = ("duckdb", "postgres")
 
