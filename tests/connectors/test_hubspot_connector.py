@@ -25,9 +25,9 @@ from connectors.run import close_readers, extract_source, extract_stream
 from connectors.settings import Settings
 from sandbox.fakes.faults import FaultConfig
 from sandbox.fakes.foreign import foreign_listener
+from sandbox.fakes.hubspot_account import CUSTOM_CONTACT_PROPERTIES, build_hubspot_world, iso
 from sandbox.serve import running
 
-from .hubspot_world import CUSTOM_CONTACT_PROPERTIES, build_hubspot_world, iso
 from .sandbox_support import latest_versions
 
 ROOT = Path(__file__).resolve().parents[2]
