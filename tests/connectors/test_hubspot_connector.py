@@ -163,6 +163,20 @@ def test_hubspot_incremental_runs_miss_nothing(account: Path, tmp_path: Path) ->
     assert len(_rows(path, "contacts")) - before == contacts.loaded
 
 
+def test_hubspot_archived_list_pages_through_every_archived_record(tmp_path: Path) -> None:
+    """More archived contacts than one archived-list page (50 with property history)."""
+    world = build_hubspot_world(tmp_path / "world", contacts=130, archived=60)
+    path = tmp_path / "w.duckdb"
+    with running(world) as sb:
+        extract_stream(
+            "hubspot", "contacts", destination=DuckDBDestination(path), run_id="r", env=sb.env
+        )
+        requests = sb.stats("hubspot")["requests"]
+    landed = _latest(path, "contacts")
+    assert len(landed) == 130 and sum(r["archived"] for r in landed.values()) == 60
+    assert requests["/crm/v3/objects/{objectType}"] == 2
+
+
 def test_hubspot_normal_run_keeps_inside_the_limits(account: Path, tmp_path: Path) -> None:
     """Limits enforced at 10x speed: the client paces the 10-second burst and the search
     API's 4 a second by itself (CONNECTORS_RATE_SCALE), so not one 429 comes back."""

@@ -64,7 +64,8 @@ MAX_ASSOCIATION_PAGES = 100
 MAX_PROPERTIES_IN_URL = 6000
 ARCHIVED = "archived"
 OBJECT_ID = "hs_object_id"
-ASSOCIATION_PAGING = TokenPaginator(cursor_path="paging.next.after", param="after")
+# GET lists (archived records, further associations): `after` as a query parameter.
+LIST_PAGING = TokenPaginator(cursor_path="paging.next.after", param="after")
 PROPERTY_NAME = re.compile(r"^[A-Za-z0-9_]{1,200}$")
 
 # What each object stream attaches: owner history (contacts) and associations by type.
@@ -376,7 +377,7 @@ class HubSpotReader:
             params["propertiesWithHistory"] = ",".join(history)
             params["limit"] = HISTORY_BATCH
         request = Request("GET", f"{self.base}/crm/v3/objects/{object_type}", params=params)
-        for answer in paginate(self.client, request, run.stream.paginator, run.budget):
+        for answer in paginate(self.client, request, LIST_PAGING, run.budget):
             records, rejects = self._results(answer)
             landed = []
             for record in records:
@@ -466,7 +467,7 @@ class HubSpotReader:
             max_pages=MAX_ASSOCIATION_PAGES, max_seconds=600, label=f"hubspot.{from_type}"
         )
         more: list[dict[str, Any]] = []
-        for answer in paginate(self.client, request, ASSOCIATION_PAGING, budget):
+        for answer in paginate(self.client, request, LIST_PAGING, budget):
             more += [r for r in dig(answer.body, "results") or [] if isinstance(r, dict)]
         return more
 
