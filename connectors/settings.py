@@ -27,9 +27,8 @@ TUNING: tuple[Setting, ...] = (
     Setting(
         "CONNECTORS_SOURCES",
         "",
-        "comma list of the sources to extract (e.g. hubspot, or salesforce,marketo,gong,hubspot); "
-        "empty = the sources on by default (Salesforce, Marketo, Gong). Read when the process "
-        "starts",
+        "comma list of the sources to extract (names as in the registry); empty = every source "
+        "that is on by default. Read when the process starts",
         _source_list,
     ),
     Setting(

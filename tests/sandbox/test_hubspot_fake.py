@@ -14,8 +14,8 @@ import requests
 
 from connectors.sources.hubspot.reader import HubSpotReader, _Query
 from sandbox.fakes.faults import FaultConfig
+from sandbox.fakes.hubspot_account import build_hubspot_world
 from sandbox.serve import Sandbox, running
-from tests.connectors.hubspot_world import build_hubspot_world
 from tests.sandbox.spec_check import (
     HUBSPOT_CONTACTS_SPEC,
     HUBSPOT_PIPELINES_SPEC,

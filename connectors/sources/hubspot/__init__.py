@@ -104,6 +104,14 @@ VENDOR = Vendor(
             _search_page,
         ),
         Setting(
+            "HUBSPOT_SEARCH_PAGING",
+            "keyset",
+            "keyset: every search page is a new query from the last modification time read (no "
+            "offsets, so records changed during a pass shift nothing); after: `paging.next.after` "
+            "within a query, a new query before the result cap",
+            check.choice("keyset", "after"),
+        ),
+        Setting(
             "HUBSPOT_SEARCH_RESULT_CAP",
             "10000",
             "results one search query can page through (HubSpot: 10,000); a pass re-queries "

@@ -3,7 +3,11 @@
 An object stream reads every record modified since its cursor through
 `POST /crm/v3/objects/{type}/search`, sorted ascending on the modification property with a
 `GTE` filter (ties at the boundary are read again; staging keeps the newest copy of an id), in
-pages of up to 200 that follow `paging.next.after`. HubSpot refuses to page past the 10,000th
+pages of up to 200. By default (HUBSPOT_SEARCH_PAGING=keyset) every page is a new query from
+the latest time read: search pages by offset, so a record modified during a pass would move to
+the end of the results and shift a record that was not modified across a page boundary (a gap
+no later run repairs); a query per page has no offset to shift, and costs the same calls. With
+`after`, pages follow `paging.next.after` within a query. HubSpot refuses to page past the 10,000th
 result of one query, so before a query would reach that cap the pass starts a new query from the
 last modification time it read (the time window is split where the data is); when one
 millisecond alone holds more than a query can page through, that millisecond is read in
@@ -64,7 +68,8 @@ MAX_ASSOCIATION_PAGES = 100
 MAX_PROPERTIES_IN_URL = 6000
 ARCHIVED = "archived"
 OBJECT_ID = "hs_object_id"
-ASSOCIATION_PAGING = TokenPaginator(cursor_path="paging.next.after", param="after")
+# GET lists (archived records, further associations): `after` as a query parameter.
+LIST_PAGING = TokenPaginator(cursor_path="paging.next.after", param="after")
 PROPERTY_NAME = re.compile(r"^[A-Za-z0-9_]{1,200}$")
 
 # What each object stream attaches: owner history (contacts) and associations by type.
@@ -147,6 +152,9 @@ class HubSpotReader:
         self.base = settings.value("HUBSPOT_BASE_URL").rstrip("/")
         self.page_size = int(settings.value("HUBSPOT_SEARCH_PAGE_SIZE"))
         self.cap = int(settings.value("HUBSPOT_SEARCH_RESULT_CAP"))
+        if settings.value("HUBSPOT_SEARCH_PAGING") == "keyset":
+            # Every page a new query from the last time read: no offsets to shift.
+            self.cap = self.page_size
         self.properties_ttl = float(settings.value("CONNECTORS_DESCRIBE_TTL_HOURS"))
         self.client = client
         client.classify = self._classify
@@ -316,15 +324,18 @@ class HubSpotReader:
             return None
         if last is None:
             raise PagingError(f"hubspot.{object_type}: search results carry no modification time")
-        if query.tie_after_id is not None or last == query.lower:
-            if last_id is None or (
-                query.tie_after_id is not None and last_id <= query.tie_after_id
-            ):
+        if query.tie_after_id is not None:
+            # Reading one millisecond in id order: on from the highest id read.
+            if last_id is None or last_id <= query.tie_after_id:
                 raise PagingError(
                     f"hubspot.{object_type}: search paging does not advance at {to_iso(last)}"
                 )
-            log.info("hubspot.%s: one millisecond holds a result cap; by id", object_type)
             return _Query(lower=last, tie_after_id=last_id)
+        if last == query.lower:
+            # The whole query held one millisecond: read it from its lowest id (the ids read
+            # so far are known and not landed twice; the order within a millisecond is not).
+            log.info("hubspot.%s: one millisecond fills a query; read by id", object_type)
+            return _Query(lower=last, tie_after_id=0)
         log.info("hubspot.%s: result cap reached; next query from %s", object_type, to_iso(last))
         return _Query(lower=last)
 
@@ -376,7 +387,7 @@ class HubSpotReader:
             params["propertiesWithHistory"] = ",".join(history)
             params["limit"] = HISTORY_BATCH
         request = Request("GET", f"{self.base}/crm/v3/objects/{object_type}", params=params)
-        for answer in paginate(self.client, request, run.stream.paginator, run.budget):
+        for answer in paginate(self.client, request, LIST_PAGING, run.budget):
             records, rejects = self._results(answer)
             landed = []
             for record in records:
@@ -466,7 +477,7 @@ class HubSpotReader:
             max_pages=MAX_ASSOCIATION_PAGES, max_seconds=600, label=f"hubspot.{from_type}"
         )
         more: list[dict[str, Any]] = []
-        for answer in paginate(self.client, request, ASSOCIATION_PAGING, budget):
+        for answer in paginate(self.client, request, LIST_PAGING, budget):
             more += [r for r in dig(answer.body, "results") or [] if isinstance(r, dict)]
         return more
 

@@ -1,4 +1,5 @@
-"""A small hand-built HubSpot account in the world's data-directory format (contract section
+"""A hand-built HubSpot account (tests and the HubSpot benchmark; `sandbox.world`'s hubspot-smb
+company is the full simulation) in the world's data-directory format (contract section
 2): owners with teams, a deal pipeline, contacts with owner history (some modified in the same
 millisecond, a few archived), companies, deals and engagements with inline associations, and
 properties listings that declare custom properties."""
