@@ -10,6 +10,7 @@ duckdb-engine in Superset) open it, not only the DuckDB of this pipeline.
 """
 
 import os
+import shutil
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,7 +20,7 @@ import duckdb
 import pyarrow as pa
 
 from dwh.duckdb_lock import connect as connect_duckdb
-from dwh.settings import DEFAULTS, WarehouseSettings
+from dwh.settings import DEFAULTS, WarehouseSettings, memory_size, positive_int
 
 PUBLISHED_SCHEMA = "marts"
 PUBLISHED_CATALOG = "published"
@@ -148,17 +149,25 @@ def publish_marts(
     postgres_dsn: str | None = None,
     source_schema: str = "marts",
     storage_version: str = DEFAULTS["WAREHOUSE_PUBLISHED_STORAGE_VERSION"],
+    memory_limit: str = DEFAULTS["WAREHOUSE_PUBLISH_MEMORY_LIMIT"],
+    threads: int = int(DEFAULTS["WAREHOUSE_PUBLISH_THREADS"]),
 ) -> PublishResult:
     """Copy every table and view of `source_schema` into a fresh file, then swap it in.
 
     `storage_version` is the oldest DuckDB release that must read the file (DuckDB's
-    ATTACH ... (STORAGE_VERSION ...)); dwh.settings validates the setting."""
+    ATTACH ... (STORAGE_VERSION ...)); `memory_limit` and `threads` bound the copy's DuckDB
+    (it runs in the caller's process, the Dagster step); dwh.settings validates all three."""
     published_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = published_path.with_name(f".{published_path.name}.{uuid.uuid4().hex}.tmp")
     published_at = datetime.now(UTC)
     try:
         con = _open_published(tmp, storage_version)
         try:
+            # Checked again here: publish_marts is public, and the values go into SET.
+            con.execute(f"SET memory_limit = '{memory_size('memory_limit', memory_limit)}'")
+            con.execute(f"SET threads = {positive_int('threads', str(threads))}")
+            # Above the limit the copy spills beside the new file, not into RAM.
+            con.execute("SET temp_directory = ?", [str(tmp.with_name(tmp.name + ".spill"))])
             con.execute(f"create schema {PUBLISHED_SCHEMA}")
             if warehouse_path is not None:
                 names = _copy_from_duckdb(con, warehouse_path, source_schema)
@@ -195,6 +204,7 @@ def publish_marts(
     finally:
         for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
             leftover.unlink(missing_ok=True)
+        shutil.rmtree(tmp.with_name(tmp.name + ".spill"), ignore_errors=True)
     return PublishResult(
         path=published_path,
         tables=counts,
@@ -227,4 +237,6 @@ def publish(warehouse: WarehouseSettings, *, run_id: str) -> PublishResult:
         warehouse_path=None if warehouse.is_postgres else warehouse.path,
         postgres_dsn=warehouse.postgres_dsn if warehouse.is_postgres else None,
         storage_version=warehouse.published_storage_version,
+        memory_limit=warehouse.publish_memory_limit,
+        threads=warehouse.publish_threads,
     )

@@ -31,6 +31,14 @@ DEFAULTS: Mapping[str, str] = {
     "WAREHOUSE_LOCK_TIMEOUT_SECONDS": "300",
     # DuckDB memory of `dbt build`; above it DuckDB spills to disk (a size, or a share: 25%).
     "DBT_DUCKDB_MEMORY_LIMIT": "2GB",
+    # DuckDB worker threads of `dbt build` (one database instance shared by dbt's threads):
+    # each thread holds its own buffers, so fewer threads also mean less memory per query.
+    "DBT_DUCKDB_THREADS": "4",
+    # Models dbt builds at once on the DuckDB target (the profile's `threads`).
+    "DBT_THREADS": "4",
+    # The publish step copies the marts in the Dagster process: its own DuckDB budget.
+    "WAREHOUSE_PUBLISH_MEMORY_LIMIT": "512MB",
+    "WAREHOUSE_PUBLISH_THREADS": "2",
 }
 
 _MEMORY = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB|%)\s*$", re.IGNORECASE)
@@ -99,6 +107,14 @@ def storage_version(variable: str, value: str) -> str:
     return value
 
 
+def positive_int(variable: str, value: str, most: int = 1024) -> int:
+    """A whole number from 1 to `most` (threads): it goes into a SET statement and a profile."""
+    text = value.strip()
+    if not text.isdigit() or not 1 <= int(text) <= most:
+        raise WarehouseSettingError(variable, f"expected a whole number 1-{most}, not {value!r}")
+    return int(text)
+
+
 def _path(variable: str, value: str) -> Path:
     if not value.strip() or "\x00" in value:
         raise WarehouseSettingError(variable, f"expected a file path, not {value!r}")
@@ -131,6 +147,10 @@ class WarehouseSettings:
     lock_timeout: float
     dbt_memory_limit: str
     published_storage_version: str = DEFAULTS["WAREHOUSE_PUBLISHED_STORAGE_VERSION"]
+    dbt_duckdb_threads: int = int(DEFAULTS["DBT_DUCKDB_THREADS"])
+    dbt_threads: int = int(DEFAULTS["DBT_THREADS"])
+    publish_memory_limit: str = DEFAULTS["WAREHOUSE_PUBLISH_MEMORY_LIMIT"]
+    publish_threads: int = int(DEFAULTS["WAREHOUSE_PUBLISH_THREADS"])
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "WarehouseSettings":
@@ -159,6 +179,14 @@ class WarehouseSettings:
             dbt_memory_limit=memory_size("DBT_DUCKDB_MEMORY_LIMIT", get("DBT_DUCKDB_MEMORY_LIMIT")),
             published_storage_version=storage_version(
                 "WAREHOUSE_PUBLISHED_STORAGE_VERSION", get("WAREHOUSE_PUBLISHED_STORAGE_VERSION")
+            ),
+            dbt_duckdb_threads=positive_int("DBT_DUCKDB_THREADS", get("DBT_DUCKDB_THREADS")),
+            dbt_threads=positive_int("DBT_THREADS", get("DBT_THREADS"), most=64),
+            publish_memory_limit=memory_size(
+                "WAREHOUSE_PUBLISH_MEMORY_LIMIT", get("WAREHOUSE_PUBLISH_MEMORY_LIMIT")
+            ),
+            publish_threads=positive_int(
+                "WAREHOUSE_PUBLISH_THREADS", get("WAREHOUSE_PUBLISH_THREADS")
             ),
         )
 
@@ -193,6 +221,8 @@ class WarehouseSettings:
             "WAREHOUSE_PUBLISHED_PATH": str(self.published_path),
             "WAREHOUSE_TARGET": self.target,
             "DBT_DUCKDB_MEMORY_LIMIT": self.dbt_memory_limit,
+            "DBT_DUCKDB_THREADS": str(self.dbt_duckdb_threads),
+            "DBT_THREADS": str(self.dbt_threads),
             "WAREHOUSE_PG_HOST": dsn.hostname or "127.0.0.1",
             "WAREHOUSE_PG_PORT": str(dsn.port or 5432),
             "WAREHOUSE_PG_USER": unquote(dsn.username or "postgres"),

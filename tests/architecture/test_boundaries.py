@@ -128,5 +128,12 @@ def test_architecture_dbt_profile_defaults_are_dwh_defaults() -> None:
     from dwh.settings import DEFAULTS
 
     profile = (ROOT / "dbt_project" / "profiles.yml").read_text("utf-8")
-    for variable in ("WAREHOUSE_PATH", "WAREHOUSE_TARGET", "DBT_DUCKDB_MEMORY_LIMIT"):
+    variables = (
+        "WAREHOUSE_PATH",
+        "WAREHOUSE_TARGET",
+        "DBT_DUCKDB_MEMORY_LIMIT",
+        "DBT_DUCKDB_THREADS",
+        "DBT_THREADS",
+    )
+    for variable in variables:
         assert f"env_var('{variable}', '{DEFAULTS[variable]}')" in profile, variable

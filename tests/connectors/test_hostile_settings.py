@@ -79,6 +79,11 @@ def test_hostile_cli_stops_on_a_wrong_setting_without_retrying(tmp_path: Path) -
         ),
         ({"WAREHOUSE_LOCK_TIMEOUT_SECONDS": "-1"}, "WAREHOUSE_LOCK_TIMEOUT_SECONDS"),
         ({"DBT_DUCKDB_MEMORY_LIMIT": "2GB'; drop table x; --"}, "DBT_DUCKDB_MEMORY_LIMIT"),
+        ({"DBT_DUCKDB_THREADS": "4; drop table x"}, "DBT_DUCKDB_THREADS"),
+        ({"DBT_DUCKDB_THREADS": "0"}, "DBT_DUCKDB_THREADS"),
+        ({"DBT_THREADS": "many"}, "DBT_THREADS"),
+        ({"WAREHOUSE_PUBLISH_MEMORY_LIMIT": "lots"}, "WAREHOUSE_PUBLISH_MEMORY_LIMIT"),
+        ({"WAREHOUSE_PUBLISH_THREADS": "-2"}, "WAREHOUSE_PUBLISH_THREADS"),
     ],
 )
 def test_hostile_warehouse_settings_are_checked_and_named(

@@ -119,3 +119,30 @@ def test_bi_compat_warehouse_path_with_a_quote_is_bound_not_spliced(tmp_path: Pa
     _make_warehouse(warehouse, 4)
     result = publish_marts(published_path=published, run_id="q", warehouse_path=warehouse)
     assert result.tables["kpi_monthly_long"] == 4
+
+
+def test_publish_runs_within_its_duckdb_budget(tmp_path: Path) -> None:
+    """WAREHOUSE_PUBLISH_MEMORY_LIMIT / _THREADS bound the copy (it spills above the limit);
+    a value that is no size never reaches DuckDB's SET."""
+    warehouse, published = tmp_path / "w.duckdb", tmp_path / "p.duckdb"
+    _make_warehouse(warehouse, 200_000)
+    settings = WarehouseSettings.for_duckdb(
+        warehouse,
+        WAREHOUSE_PUBLISHED_PATH=str(published),
+        WAREHOUSE_PUBLISH_MEMORY_LIMIT="64MB",
+        WAREHOUSE_PUBLISH_THREADS="1",
+    )
+    assert (settings.publish_memory_limit, settings.publish_threads) == ("64MB", 1)
+    result = publish_marts(
+        published_path=published,
+        run_id="budget",
+        warehouse_path=warehouse,
+        memory_limit=settings.publish_memory_limit,
+        threads=settings.publish_threads,
+    )
+    assert result.tables["kpi_monthly_long"] == 200_000
+    with pytest.raises(ValueError, match="memory_limit"):
+        publish_marts(
+            published_path=published, run_id="x", warehouse_path=warehouse, memory_limit="1GB'"
+        )
+    assert not list(tmp_path.glob(".*.spill")), "the spill directory must not be left behind"
