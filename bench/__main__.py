@@ -26,7 +26,9 @@ QUIET_ENV = {
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument(
-        "--scenarios", default="a,b,c,d,e", help="comma list of a,b,c,d,e,f (f: first-load quota)"
+        "--scenarios",
+        default="a,b,c,d,e",
+        help="comma list of a,b,c,d,e,f,m (f: first-load quota, m: extraction memory)",
     )
     parser.add_argument("--leads", default="10000,100000", help="comma list of world sizes")
     parser.add_argument("--reps", type=int, default=3, help="repetitions per contender")
@@ -44,9 +46,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, help="JSON path (default bench/results/<stamp>.json)")
     args = parser.parse_args(argv)
     args.scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
-    unknown = set(args.scenarios) - set("abcdef")
+    unknown = set(args.scenarios) - set("abcdefm")
     if unknown:
-        parser.error(f"unknown scenarios {sorted(unknown)}; known: a,b,c,d,e,f")
+        parser.error(f"unknown scenarios {sorted(unknown)}; known: a,b,c,d,e,f,m")
     args.leads = sorted(int(n) for n in args.leads.split(","))
     if args.quick:
         args.leads, args.reps = [2000], 1
@@ -93,6 +95,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 args.reps,
                 with_dlt=not args.no_dlt and leads <= args.dlt_max_leads,
             )
+        if "m" in wanted:
+            print(f"m: extraction memory at {leads} leads (child process) ...", flush=True)
+            scen.setdefault("m", {})[key] = scenarios.extraction_memory(leads, args.seed)
         if "f" in wanted:
             print(f"f: first-load quota at {leads} leads, bulk vs REST ...", flush=True)
             scen.setdefault("f", {})[key] = scenarios.first_load_quota(leads, args.seed)
@@ -126,6 +131,8 @@ def peak_rss(scen: dict[str, Any]) -> dict[str, Any]:
             d[f"{label}_peak_rss_mb"] = {
                 k: v["peak_rss_mb"]["median"] for k, v in scen[name].items()
             }
+    if "m" in scen:
+        d["extract_alone_peak_rss_mb"] = {k: v["peak_rss_mb"] for k, v in scen["m"].items()}
     for leads, a in scen.get("a", {}).items():
         for contender, figures in a["contenders"].items():
             d.setdefault(f"extract_{contender}_peak_rss_mb", {})[leads] = figures["peak_rss_mb"][

@@ -6,6 +6,7 @@ DuckDB file and prints records, requests, seconds and records/s per source.
 """
 
 import argparse
+import json
 import resource
 import tempfile
 import time
@@ -35,8 +36,10 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="all sources side by side (extract_sources), as the pipeline runs them",
     )
+    parser.add_argument("--json", action="store_true", help="end with one JSON line of figures")
     args = parser.parse_args(argv)
 
+    figures: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         world = args.data
         if world is None:
@@ -56,7 +59,13 @@ def main(argv: list[str] | None = None) -> int:
                     if outcome.error is not None:
                         raise outcome.error
                 results = [r for o in outcomes for r in o.results]
-                print(_row("all, side by side", results, time.monotonic() - started))
+                seconds = time.monotonic() - started
+                print(_row("all, side by side", results, seconds))
+                figures = {
+                    "records": sum(r.records_sent for r in results),
+                    "requests": sum(r.requests for r in results),
+                    "seconds": seconds,
+                }
             else:
                 for source in STREAMS:
                     started = time.monotonic()
@@ -66,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     # The fakes run in a child process: this is the connectors' own peak, nothing else.
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS of this process: {peak_mb:,.0f} MB")
+    if args.json and args.together:
+        print(json.dumps({**figures, "peak_rss_mb": peak_mb}))
     return 0
 
 

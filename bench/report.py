@@ -58,6 +58,14 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             "<= 1.02",
             c["calls_over_minimum"] <= 1.02,
         )
+    alone = {int(k): v["peak_rss_mb"] for k, v in scen.get("m", {}).items()}
+    for leads, mb in sorted(alone.items()):
+        add(f"m {_scale(str(leads))}: extraction peak RSS MB", mb, "<= 500", mb <= 500)
+    if len(alone) > 1:
+        low, high = min(alone), max(alone)
+        ratio = alone[high] / alone[low]
+        name = f"m: extraction RSS {_scale(str(high))}/{_scale(str(low))}"
+        add(name, ratio, "<= 1.15", ratio <= 1.15)
     rss = scen.get("d", {}).get("pipeline_peak_rss_mb", {})
     if "1000000" in rss:
         add("d: RSS(1M) MB", rss["1000000"], "<= 500", rss["1000000"] <= 500)
@@ -115,6 +123,14 @@ def print_report(results: dict[str, Any]) -> None:
         )
         for stage, summary in c["stages"].items():
             print(f"   {stage:<10} {_fmt(summary, 1, ' s')}")
+    if scen.get("m"):
+        print("\n== m: extraction alone, all sources side by side, own child process")
+        for leads, m in scen["m"].items():
+            print(
+                f"   {_scale(leads):>5}: {m['records']:,} records, {m['requests']:,} requests, "
+                f"{m['seconds']:.1f} s ({m['records_per_s']:,.0f}/s), "
+                f"peak RSS {m['peak_rss_mb']:,.0f} MB"
+            )
     d = scen.get("d")
     if d:
         print("\n== d: peak RSS of the process tree (MB, medians)")

@@ -351,3 +351,35 @@ def _distinct_ids(con: Any) -> dict[str, int]:
         table: con.execute(f'select count(distinct id) from raw."{table}"').fetchone()[0]
         for (table,) in tables
     }
+
+
+# -- m: the connectors' own memory at each scale ---------------------------------------------
+def extraction_memory(leads: int, seed: int) -> dict[str, Any]:
+    """Every stream from nothing (bulk paths chosen automatically), all sources side by side,
+    in a child process of its own (`python -m bench.connector_speed --together`): its peak RSS
+    is the connectors' and the landing's alone, with no heap left by an earlier scale or
+    contender, and no Dagster. The fakes run in a further child, not counted."""
+    import json
+    import subprocess
+    import sys
+
+    data_dir, _ = world(leads, seed)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.connector_speed",
+            "--data",
+            str(data_dir),
+            "--together",
+            "--json",
+            "--rate-scale",
+            UNTHROTTLED_RATE_SCALE,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    figures["records_per_s"] = figures["records"] / figures["seconds"]
+    return figures

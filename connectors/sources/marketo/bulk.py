@@ -33,7 +33,8 @@ if TYPE_CHECKING:
 
 WINDOW = timedelta(days=31)
 JOB_ATTEMPTS = 3
-RANGE_BYTES = 8 * 2**20  # one byte range of a file: one page, one call
+RANGE_BYTES = 8 * 2**20  # one byte range of a file: one call
+PAGE_BYTES = 2**20  # whole CSV lines parsed into one page of records (bounds their memory)
 LEAD_CHANGE_TYPES = (12, 13)  # New Lead, Change Data Value
 ACTIVITY_INTEGERS = ("leadId", "activityTypeId", "campaignId", "primaryAttributeValueId")
 LEAD_TYPES = {"integer": int, "float": float, "currency": float, "percent": float}
@@ -89,6 +90,22 @@ def complete_lines(buffer: bytes) -> int:
         if quotes % 2 == 0:
             return cut + 1
         end = cut
+
+
+def _pages(
+    lines: bytes, header: str, kind: str, types: dict[str, str]
+) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    """(end offset within `lines`, records) per PAGE_BYTES of whole lines; a line longer than
+    that is one page with the rest of `lines`, which always ends at a line end or the file's."""
+    done = 0
+    while done < len(lines):
+        step = len(lines) - done
+        if step > PAGE_BYTES:
+            step = complete_lines(lines[done : done + PAGE_BYTES]) or step
+        text = header + lines[done : done + step].decode("utf-8", "surrogateescape")
+        rows = csv.DictReader(io.StringIO(text, newline=""))
+        done += step
+        yield done, [lead_of(r, types) if kind == "leads" else activity_of(r) for r in rows]
 
 
 class MarketoBulk:
@@ -223,13 +240,14 @@ class MarketoBulk:
             cut = len(buffer) if offset >= size else complete_lines(buffer)
             if cut == 0 and offset < size:
                 continue  # one value longer than a range: read on
-            text = header + buffer[:cut].decode("utf-8", "surrogateescape")
-            buffer = buffer[cut:]
-            rows = csv.DictReader(io.StringIO(text, newline=""))
-            records = [lead_of(r, types) if kind == "leads" else activity_of(r) for r in rows]
-            reached = str(offset - len(buffer))
-            bulk = replace(bulk, position=reached, records=bulk.records + len(records))
-            yield records, bulk
+            lines, buffer = buffer[:cut], buffer[cut:]
+            start = offset - len(buffer) - len(lines)  # the file offset of lines[0]
+            # A range is parsed a page (PAGE_BYTES of whole lines) at a time, each page with
+            # its own resumable offset: the records in memory stay ~PAGE_BYTES whatever the
+            # range or the file (one 8 MB range of activities was ~40k record dicts).
+            for end, records in _pages(lines, header, kind, types):
+                bulk = replace(bulk, position=str(start + end), records=bulk.records + len(records))
+                yield records, bulk
 
     def _url(self, kind: str, suffix: str) -> str:
         return f"{self.reader.base}/bulk/v1/{kind}/export{suffix}"

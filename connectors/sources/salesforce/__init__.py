@@ -63,7 +63,7 @@ VENDOR = Vendor(
         ),
         Setting(
             "SALESFORCE_BULK_RESULT_RECORDS",
-            "20000",
+            "5000",
             "records per Bulk API 2.0 result set (maxRecords): the memory of one page",
             check.positive_int,
         ),
