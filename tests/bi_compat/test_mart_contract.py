@@ -224,7 +224,10 @@ def test_bi_compat_money_beyond_the_contract_type_is_null_and_listed(
             [opportunity],
         )
     result = run_dbt(
-        ["build", "--select", "fct_opportunities", "--exclude-resource-type", "unit_test"],
+        [
+            *("build", "--select", "int_opportunities", "fct_opportunities"),
+            *("--exclude-resource-type", "unit_test"),
+        ],
         env={"WAREHOUSE_PATH": str(warehouse)},
         target_path=tmp_path / "target",
     )
