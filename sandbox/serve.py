@@ -35,48 +35,10 @@ class Sandbox:
     def env(self) -> dict[str, str]:
         """The connectors' variables pointing at the running fakes."""
         env: dict[str, str] = {}
-        sf = self.fakes.get("salesforce")
-        if sf is not None:
-            assert isinstance(sf, SalesforceFake)
-            env.update(
-                {
-                    "SALESFORCE_LOGIN_URL": sf.base_url,
-                    "SALESFORCE_CLIENT_ID": sf.credentials["client_id"],
-                    "SALESFORCE_CLIENT_SECRET": sf.credentials["client_secret"],
-                    "SALESFORCE_USERNAME": sf.credentials["username"],
-                    "SALESFORCE_PASSWORD": sf.credentials["password"],
-                    "SALESFORCE_API_VERSION": SF_API_VERSION,
-                }
-            )
-        mkto = self.fakes.get("marketo")
-        if mkto is not None:
-            assert isinstance(mkto, MarketoFake)
-            env.update(
-                {
-                    "MARKETO_BASE_URL": mkto.base_url,
-                    "MARKETO_CLIENT_ID": mkto.credentials["client_id"],
-                    "MARKETO_CLIENT_SECRET": mkto.credentials["client_secret"],
-                }
-            )
-        gong = self.fakes.get("gong")
-        if gong is not None:
-            assert isinstance(gong, GongFake)
-            env.update(
-                {
-                    "GONG_BASE_URL": gong.base_url,
-                    "GONG_ACCESS_KEY": gong.credentials["access_key"],
-                    "GONG_ACCESS_KEY_SECRET": gong.credentials["access_key_secret"],
-                }
-            )
-        hubspot = self.fakes.get("hubspot")
-        if hubspot is not None:
-            assert isinstance(hubspot, HubSpotFake)
-            env.update(
-                {
-                    "HUBSPOT_BASE_URL": hubspot.base_url,
-                    "HUBSPOT_ACCESS_TOKEN": hubspot.credentials["access_token"],
-                }
-            )
+        for fake in self.fakes.values():
+            env.update(fake.connector_env())
+        if "salesforce" in self.fakes:
+            env["SALESFORCE_API_VERSION"] = SF_API_VERSION
         return env
 
     def _fake(self, source: str) -> FakeServer:

@@ -138,6 +138,15 @@ class FakeServer:
     source = "base"
     default_credentials: ClassVar[dict[str, str]] = {}
     default_daily_quota: ClassVar[int] = 0
+    # The connectors' variables that point at this fake: its base URL's, and each credential's
+    # (variable -> key in `credentials`).
+    base_url_variable: ClassVar[str] = ""
+    credential_variables: ClassVar[dict[str, str]] = {}
+
+    def connector_env(self) -> dict[str, str]:
+        """The connectors' settings that point them at this running fake."""
+        credentials = {var: self.credentials[key] for var, key in self.credential_variables.items()}
+        return {self.base_url_variable: self.base_url, **credentials}
 
     def __init__(
         self,

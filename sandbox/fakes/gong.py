@@ -14,7 +14,7 @@ from array import array
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, ClassVar, overload
 
 from sandbox.fakes.base import (
     DEEP,
@@ -168,6 +168,11 @@ class CallsView(Sequence[dict[str, Any]]):
 class GongFake(FakeServer):
     source = "gong"
     default_credentials = DEFAULT_CREDENTIALS
+    base_url_variable = "GONG_BASE_URL"
+    credential_variables: ClassVar[dict[str, str]] = {
+        "GONG_ACCESS_KEY": "access_key",
+        "GONG_ACCESS_KEY_SECRET": "access_key_secret",
+    }
     default_daily_quota = 10_000
 
     def load(self, data_dir: Path) -> None:

@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from sandbox.fakes.base import (
     DEEP,
@@ -129,6 +129,8 @@ def _as_string(value: Any) -> str | None:
 class HubSpotFake(FakeServer):
     source = "hubspot"
     default_credentials = DEFAULT_CREDENTIALS
+    base_url_variable = "HUBSPOT_BASE_URL"
+    credential_variables: ClassVar[dict[str, str]] = {"HUBSPOT_ACCESS_TOKEN": "access_token"}
     default_daily_quota = 250_000
 
     def load(self, data_dir: Path) -> None:

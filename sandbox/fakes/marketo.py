@@ -12,7 +12,7 @@ from array import array
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qs
 
 from sandbox.fakes.base import (
@@ -105,6 +105,11 @@ ACTIVITY_LISTINGS = (
 class MarketoFake(FakeServer):
     source = "marketo"
     default_credentials = DEFAULT_CREDENTIALS
+    base_url_variable = "MARKETO_BASE_URL"
+    credential_variables: ClassVar[dict[str, str]] = {
+        "MARKETO_CLIENT_ID": "client_id",
+        "MARKETO_CLIENT_SECRET": "client_secret",
+    }
     default_daily_quota = 50_000
 
     def load(self, data_dir: Path) -> None:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 from urllib.parse import parse_qs, urlencode
 
 from sandbox.fakes import soql
@@ -559,6 +559,13 @@ class QueryCursor:
 class SalesforceFake(FakeServer):
     source = "salesforce"
     default_credentials = DEFAULT_CREDENTIALS
+    base_url_variable = "SALESFORCE_LOGIN_URL"
+    credential_variables: ClassVar[dict[str, str]] = {
+        "SALESFORCE_CLIENT_ID": "client_id",
+        "SALESFORCE_CLIENT_SECRET": "client_secret",
+        "SALESFORCE_USERNAME": "username",
+        "SALESFORCE_PASSWORD": "password",
+    }
     default_daily_quota = 100_000
 
     def load(self, data_dir: Path) -> None:
