@@ -19,8 +19,6 @@ take at HubSpot's published limits follows from them).
 
 import argparse
 import json
-import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -161,7 +159,7 @@ def ours_extract(env: dict[str, str], path: Path) -> dict[str, Any]:
 def dlt_extract(env: dict[str, str], path: Path, tuned: bool) -> dict[str, Any]:
     from dlt.sources.rest_api import rest_api_source
 
-    from bench.contenders.dlt_rest import TUNED_ENV
+    from bench.contenders.dlt_rest import dlt_pipeline
 
     base = env["HUBSPOT_BASE_URL"]
     headers = {"Authorization": f"Bearer {env['HUBSPOT_ACCESS_TOKEN']}"}
@@ -213,14 +211,7 @@ def dlt_extract(env: dict[str, str], path: Path, tuned: bool) -> dict[str, Any]:
                 },
             }
         )
-    for stale in (path, path.with_name(path.name + ".wal")):
-        stale.unlink(missing_ok=True)
-    settings = {"RUNTIME__DLTHUB_TELEMETRY": "false", **(TUNED_ENV if tuned else {})}
-    saved = {key: os.environ.get(key) for key in settings}
-    os.environ.update(settings)
-    try:
-        import dlt
-
+    with dlt_pipeline("bench_hubspot", path, tuned=tuned) as pipeline:
         source = rest_api_source(
             {
                 "client": {
@@ -234,21 +225,8 @@ def dlt_extract(env: dict[str, str], path: Path, tuned: bool) -> dict[str, Any]:
         )
         if tuned:
             source.max_table_nesting = 0
-        with tempfile.TemporaryDirectory(prefix="bench-dlt-") as workdir:
-            pipeline = dlt.pipeline(
-                pipeline_name=f"bench_hubspot_{'tuned' if tuned else 'default'}",
-                destination=dlt.destinations.duckdb(str(path)),
-                dataset_name="raw",
-                pipelines_dir=workdir,
-            )
-            pipeline.run(source, loader_file_format="parquet" if tuned else None)
-            counts = pipeline.last_trace.last_normalize_info.row_counts
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        pipeline.run(source, loader_file_format="parquet" if tuned else None)
+        counts = pipeline.last_trace.last_normalize_info.row_counts
     records = {
         name.removeprefix("hubspot__"): n
         for name, n in counts.items()

@@ -8,6 +8,8 @@ Telemetry is off and dlt's working dirs live under a temp dir.
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -225,10 +227,10 @@ def _gong_source(env: dict[str, str], streams: set[str] | None, tuned: bool) -> 
     )
 
 
-def extract(
-    env: dict[str, str], duckdb_path: Path, *, tuned: bool, streams: set[str] | None = None
-) -> dict[str, Any]:
-    """Run one dlt pipeline over the three sources; records = top-level rows per stream."""
+@contextmanager
+def dlt_pipeline(name: str, duckdb_path: Path, *, tuned: bool) -> Iterator[Any]:
+    """A dlt pipeline `<name>_default|tuned` into a fresh DuckDB file, with telemetry off and the
+    profile's settings in the environment while it is used (restored after)."""
     for stale in (duckdb_path, duckdb_path.with_name(duckdb_path.name + ".wal")):
         stale.unlink(missing_ok=True)
     settings = {"RUNTIME__DLTHUB_TELEMETRY": "false", **(TUNED_ENV if tuned else {})}
@@ -238,28 +240,35 @@ def extract(
         import dlt
 
         with tempfile.TemporaryDirectory(prefix="bench-dlt-") as workdir:
-            pipeline = dlt.pipeline(
-                pipeline_name=f"bench_{'tuned' if tuned else 'default'}",
+            yield dlt.pipeline(
+                pipeline_name=f"{name}_{'tuned' if tuned else 'default'}",
                 destination=dlt.destinations.duckdb(str(duckdb_path)),
                 dataset_name="raw",
                 pipelines_dir=workdir,
             )
-            sources = [
-                _salesforce_source(env, streams, tuned),
-                _marketo_source(env, streams, tuned),
-                _gong_source(env, streams, tuned),
-            ]
-            if tuned:
-                for source in sources:
-                    source.max_table_nesting = 0
-            pipeline.run(sources, loader_file_format="parquet" if tuned else None)
-            row_counts = pipeline.last_trace.last_normalize_info.row_counts
     finally:
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+def extract(
+    env: dict[str, str], duckdb_path: Path, *, tuned: bool, streams: set[str] | None = None
+) -> dict[str, Any]:
+    """Run one dlt pipeline over the three sources; records = top-level rows per stream."""
+    with dlt_pipeline("bench", duckdb_path, tuned=tuned) as pipeline:
+        sources = [
+            _salesforce_source(env, streams, tuned),
+            _marketo_source(env, streams, tuned),
+            _gong_source(env, streams, tuned),
+        ]
+        if tuned:
+            for source in sources:
+                source.max_table_nesting = 0
+        pipeline.run(sources, loader_file_format="parquet" if tuned else None)
+        row_counts = pipeline.last_trace.last_normalize_info.row_counts
     records = {
         table.replace("__", ".", 1): count
         for table, count in row_counts.items()
