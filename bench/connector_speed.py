@@ -25,6 +25,24 @@ def _row(label: str, results: list[StreamResult], seconds: float) -> str:
     return f"| {label} | {records} | {requests} | {seconds:.2f} | {records / seconds:,.0f} |"
 
 
+def _settings(pairs: list[str]) -> dict[str, str]:
+    settings = dict(pair.split("=", 1) for pair in pairs if "=" in pair)
+    if len(settings) != len(pairs):
+        raise SystemExit(f"--setting takes NAME=VALUE, not {pairs}")
+    return settings
+
+
+def _usage(path: Path) -> dict[str, dict[str, int]]:
+    """Calls and bulk export bytes per vendor, as the connectors' quota ledger recorded them."""
+    import duckdb
+
+    with duckdb.connect(str(path), read_only=True) as con:
+        rows = con.execute(
+            "select vendor, sum(calls), sum(export_bytes) from meta.api_usage group by vendor"
+        ).fetchall()
+    return {vendor: {"calls": int(c), "export_bytes": int(b)} for vendor, c, b in rows}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.connector_speed")
     parser.add_argument("--leads", type=int, default=2000)
@@ -37,6 +55,13 @@ def main(argv: list[str] | None = None) -> int:
         help="all sources side by side (extract_sources), as the pipeline runs them",
     )
     parser.add_argument("--json", action="store_true", help="end with one JSON line of figures")
+    parser.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a connector setting for this run (e.g. MARKETO_DAILY_EXPORT_MB=1000000)",
+    )
     args = parser.parse_args(argv)
 
     figures: dict[str, float] = {}
@@ -47,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
             generate(world, leads=args.leads, seed=args.seed)
         dest = DuckDBDestination(Path(tmp) / "w.duckdb")
         with serving(world) as sb:
-            env = {**sb.env, "CONNECTORS_RATE_SCALE": args.rate_scale}
+            env = {**sb.env, "CONNECTORS_RATE_SCALE": args.rate_scale, **_settings(args.setting)}
             print(f"world={world}")
             print("| source | records | requests | seconds | records/s |")
             print("|---|---:|---:|---:|---:|")
@@ -65,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
                     "records": sum(r.records_sent for r in results),
                     "requests": sum(r.requests for r in results),
                     "seconds": seconds,
+                    "usage": _usage(dest.path),
                 }
             else:
                 for source in STREAMS:
