@@ -141,3 +141,29 @@ def test_quota_marketo_export_volume_stops_a_bulk_pass_between_windows(
     assert days > 1  # the allowance cut the pass, and the next day went on
     landed = latest_versions(path)["marketo__activities"]
     assert set(landed) == expected_ids(world)["marketo__activities"]
+
+
+def test_quota_marketo_export_allowance_goes_to_the_leads_first(
+    world: Path, tmp_path: Path
+) -> None:
+    """A first load whose export files pass the day's allowance: every lead lands on day one
+    (leads are a tenth of the volume and the funnel's base), the activities stop between
+    windows naming the allowance and go on the next day."""
+    path = tmp_path / "w.duckdb"
+    # 1 MB less a 90 % reserve: ~100 KB a day, where this world's leads export is ~34 KB and
+    # its activities ~400 KB.
+    env = {**ENV, "MARKETO_BULK": "always", "MARKETO_DAILY_EXPORT_MB": "1",
+           "CONNECTORS_QUOTA_RESERVE_SHARE": "0.9"}  # fmt: skip
+    with running(world, clock_speed=FAST_CLOCK) as sandbox:
+        results = {
+            r.stream: r
+            for r in extract_source(
+                "marketo", destination=DuckDBDestination(path), run_id="day-1",
+                env={**sandbox.env, **env},
+            )  # fmt: skip
+        }
+        assert not results["leads"].stopped_early
+        assert "bulk export volume" in (results["activities"].stopped_early or "")
+        landed = latest_versions(path)
+        assert set(landed["marketo__leads"]) == expected_ids(world)["marketo__leads"]
+        assert set(landed["marketo__activities"]) < expected_ids(world)["marketo__activities"]
