@@ -155,13 +155,11 @@ def test_quota_marketo_export_allowance_goes_to_the_leads_first(
     env = {**ENV, "MARKETO_BULK": "always", "MARKETO_DAILY_EXPORT_MB": "1",
            "CONNECTORS_QUOTA_RESERVE_SHARE": "0.9"}  # fmt: skip
     with running(world, clock_speed=FAST_CLOCK) as sandbox:
-        results = {
-            r.stream: r
-            for r in extract_source(
-                "marketo", destination=DuckDBDestination(path), run_id="day-1",
-                env={**sandbox.env, **env},
-            )  # fmt: skip
-        }
+        day_one = extract_source(
+            "marketo", destination=DuckDBDestination(path), run_id="day-1",
+            env={**sandbox.env, **env},
+        )  # fmt: skip
+        results = {r.stream: r for r in day_one}
         assert not results["leads"].stopped_early
         assert "bulk export volume" in (results["activities"].stopped_early or "")
         landed = latest_versions(path)
