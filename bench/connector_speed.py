@@ -7,6 +7,7 @@ DuckDB file and prints records, requests, seconds and records/s per source.
 
 import argparse
 import json
+import os
 import resource
 import tempfile
 import time
@@ -30,6 +31,15 @@ def _settings(pairs: list[str]) -> dict[str, str]:
     if len(settings) != len(pairs):
         raise SystemExit(f"--setting takes NAME=VALUE, not {pairs}")
     return settings
+
+
+def _cpu_seconds_of(pid: int) -> float:
+    """User + system CPU seconds of another process so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _usage(path: Path) -> dict[str, dict[str, int]]:
@@ -77,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
             print("| source | records | requests | seconds | records/s |")
             print("|---|---:|---:|---:|---:|")
             if args.together:
+                fakes_cpu_before = _cpu_seconds_of(sb.pid)
                 started = time.monotonic()
                 plan: dict[str, list[str] | None] = dict.fromkeys(STREAMS)
                 outcomes = extract_sources(plan, destination=dest, run_id="measure", env=env)
@@ -91,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
                     "requests": sum(r.requests for r in results),
                     "seconds": seconds,
                     "usage": _usage(dest.path),
+                    "fakes_cpu_seconds": _cpu_seconds_of(sb.pid) - fakes_cpu_before,
                 }
             else:
                 for source in STREAMS:
@@ -99,10 +111,14 @@ def main(argv: list[str] | None = None) -> int:
                     print(_row(source, results, time.monotonic() - started))
         close_readers()
     # The fakes run in a child process: this is the connectors' own peak, nothing else.
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS of this process: {peak_mb:,.0f} MB")
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak_mb = usage.ru_maxrss / 1024
+    # CPU seconds of this process (the fakes' are theirs): what the extraction costs whatever
+    # the cores, so seconds × cores can be set against it.
+    cpu_seconds = usage.ru_utime + usage.ru_stime
+    print(f"peak RSS of this process: {peak_mb:,.0f} MB, CPU {cpu_seconds:,.1f} s")
     if args.json and args.together:
-        print(json.dumps({**figures, "peak_rss_mb": peak_mb}))
+        print(json.dumps({**figures, "peak_rss_mb": peak_mb, "cpu_seconds": cpu_seconds}))
     return 0
 
 

@@ -18,7 +18,7 @@ from pyrate_limiter import Rate
 
 from connectors.core.errors import ResponseDeadlineError, UntrustedOriginError
 from connectors.core.http import HttpClient, HttpStats, scaled_rate
-from connectors.core.malloc import limit_arenas
+from connectors.core.malloc import tune_allocators
 from connectors.core.paging import PagingError, StreamBudget, StreamBudgetSpent
 from connectors.core.prefetch import prefetched
 from connectors.core.quota import QuotaLedger
@@ -409,7 +409,7 @@ def extract_sources(
     outcome is returned, and the caller decides (the CLI and Dagster report each, then fail).
     `plan` maps a source to its streams (None: all of them); `on_page` is called under a lock.
     """
-    limit_arenas()  # before the source threads allocate: their pages share two arenas
+    tune_allocators()  # before the source threads allocate (connectors/core/malloc.py)
     lock = threading.Lock()
 
     def report(result: StreamResult) -> None:
