@@ -78,6 +78,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "worlds": {},
         "scenarios": {},
     }
+    if wanted_pipeline := {"b", "c"} & set(args.scenarios):
+        from dwh.settings import DBT_PROJECT_DIR
+
+        manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
+        if not manifest.exists():  # found only after the first scenarios' minutes otherwise
+            raise SystemExit(
+                f"scenarios {','.join(sorted(wanted_pipeline))} run the Dagster pipeline, which "
+                f"needs {manifest}: run `make manifest` (or `make bench`) first"
+            )
     for leads in args.leads:
         path, generated = world(leads, args.seed)
         results["worlds"][str(leads)] = {"path": str(path), "generated_seconds": generated}
