@@ -7,11 +7,12 @@ DuckDB file and prints records, requests, seconds and records/s per source.
 
 import argparse
 import json
-import os
 import resource
 import tempfile
 import time
 from pathlib import Path
+
+import psutil
 
 from connectors.landing.duckdb import DuckDBDestination
 from connectors.registry import STREAMS
@@ -34,12 +35,9 @@ def _settings(pairs: list[str]) -> dict[str, str]:
 
 
 def _cpu_seconds_of(pid: int) -> float:
-    """User + system CPU seconds of another process so far (Linux /proc; 0 elsewhere)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU seconds of another process so far (psutil, as bench/measure.py)."""
+    times = psutil.Process(pid).cpu_times()
+    return times.user + times.system
 
 
 def _usage(path: Path) -> dict[str, dict[str, int]]:

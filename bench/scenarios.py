@@ -395,10 +395,9 @@ def extraction_memory(leads: int, seed: int) -> dict[str, Any]:
 def _marketo_days(usage: dict[str, int]) -> dict[str, Any]:
     """The Marketo first load against the default daily quotas: export MB and calls, and how
     many vendor days its export files need at the default allowance less the reserve."""
-    from connectors.registry import REGISTERED
-    from connectors.settings import TUNING
+    from connectors.settings import declared
 
-    defaults = {s.name: s.default for s in (*REGISTERED["marketo"].settings, *TUNING)}
+    defaults = {name: setting.default for name, setting in declared().items()}
     keep = 1 - float(defaults["CONNECTORS_QUOTA_RESERVE_SHARE"])
     allowed_bytes = int(defaults["MARKETO_DAILY_EXPORT_MB"]) * 2**20 * keep
     export_bytes = usage.get("export_bytes", 0)
