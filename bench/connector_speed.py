@@ -17,6 +17,7 @@ import psutil
 from connectors.landing.duckdb import DuckDBDestination
 from connectors.registry import STREAMS
 from connectors.run import StreamResult, close_readers, extract_source, extract_sources
+from connectors.settings import Settings
 from sandbox.remote import serving
 from sandbox.world import generate
 
@@ -78,9 +79,14 @@ def main(argv: list[str] | None = None) -> int:
         if world is None:
             world = Path(tmp) / "world"
             generate(world, leads=args.leads, seed=args.seed)
-        dest = DuckDBDestination(Path(tmp) / "w.duckdb")
         with serving(world) as sb:
             env = {**sb.env, "CONNECTORS_RATE_SCALE": args.rate_scale, **_settings(args.setting)}
+            settings = Settings(env)
+            dest = DuckDBDestination(
+                Path(tmp) / "w.duckdb",
+                memory_limit=settings.value("CONNECTORS_DUCKDB_MEMORY_LIMIT"),
+                reopen_rows=settings.value("CONNECTORS_DUCKDB_REOPEN_ROWS"),
+            )
             print(f"world={world}")
             print("| source | records | requests | seconds | records/s |")
             print("|---|---:|---:|---:|---:|")
@@ -101,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
                     "seconds": seconds,
                     "usage": _usage(dest.path),
                     "fakes_cpu_seconds": _cpu_seconds_of(sb.pid) - fakes_cpu_before,
+                    "landing_reopened": dest.shared.reopened,
                 }
             else:
                 for source in STREAMS:

@@ -1,7 +1,10 @@
 """The whole pipeline (Dagster job `full_pipeline`, in-process, like python -m orchestration run)
 against a running sandbox, with wall time per stage from Dagster's step events."""
 
+import json
 import os
+import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
@@ -61,6 +64,7 @@ def run_full_pipeline() -> dict[str, Any]:
     from orchestration.definitions import defs
 
     job = defs().resolve_job_def("full_pipeline")
+    started = time.time()
     relations = dbt_relations()
     marks = incremental_marks(relations)
     # Disposed after each run: a dropped instance's SQLite connections would otherwise be
@@ -99,7 +103,15 @@ def run_full_pipeline() -> dict[str, Any]:
         "stages": stages,
         "steps": steps,
         "dbt_rows_written": dbt_rows_written(relations, marks),
+        "dbt_nodes": _dbt_summary(dbt_node_seconds(started)),
     }
+
+
+def _dbt_summary(nodes: dict[str, Any]) -> dict[str, Any]:
+    """dbt's seconds by kind and layer and its ten slowest nodes (all nodes: bench.profile)."""
+    return {
+        k: nodes[k] for k in ("node_seconds_by_kind", "model_seconds_by_layer") if k in nodes
+    } | {"top_nodes": nodes.get("top_nodes", [])[:10]}
 
 
 Relations = dict[tuple[str, str], str | None]
@@ -109,8 +121,6 @@ def dbt_relations() -> Relations:
     """(schema, table) of dbt's models, seeds and snapshots -> for an incremental model the
     column that orders what it reads (`_load_seq` for staging and the dq scan, `_extracted_at`
     for fct_activities), else None."""
-    import json
-
     from orchestration.defs.transform.resources import dbt_project
 
     manifest = json.loads(dbt_project().manifest_path.read_text())
@@ -167,3 +177,35 @@ def dbt_rows_written(relations: Relations, marks: dict[tuple[str, str], Any]) ->
             ((rows,),) = con.execute(sql, [] if mark is None else [mark]).fetchall()
             counts[schema] = counts.get(schema, 0) + int(rows)
     return counts
+
+
+def dbt_node_seconds(since: float) -> dict[str, Any]:
+    """Seconds per dbt node of the newest run_results.json written after `since`."""
+    from orchestration.defs.transform.resources import dbt_project
+
+    target = dbt_project().project_dir / "target"
+    found = [p for p in target.rglob("run_results.json") if p.stat().st_mtime >= since]
+    if not found:
+        return {}
+    newest = max(found, key=lambda p: p.stat().st_mtime)
+    results = json.loads(newest.read_text())["results"]
+    by_kind: Counter[str] = Counter()
+    nodes: dict[str, float] = {}
+    for r in results:
+        uid = r["unique_id"]
+        kind = uid.split(".")[0]
+        by_kind[kind] += r["execution_time"]
+        nodes[uid] = r["execution_time"]
+    top = sorted(nodes.items(), key=lambda kv: -kv[1])[:25]
+    models = {k: v for k, v in nodes.items() if k.startswith(("model.", "snapshot."))}
+    layers: Counter[str] = Counter()
+    for uid, seconds in models.items():
+        name = uid.split(".")[-1]
+        layers[name.split("_")[0]] += seconds
+    return {
+        "run_results": str(newest),
+        "node_seconds_by_kind": dict(by_kind),
+        "model_seconds_by_layer": dict(layers),
+        "top_nodes": top,
+        "models": models,
+    }

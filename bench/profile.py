@@ -27,6 +27,7 @@ from typing import Any
 import psutil
 
 from bench.measure import NOT_MEASURED
+from bench.pipeline import dbt_node_seconds
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
@@ -95,38 +96,6 @@ def _step_windows(run_id: str, instance: Any) -> dict[str, tuple[float, float]]:
     return windows
 
 
-def _dbt_models(since: float) -> dict[str, Any]:
-    """Seconds per dbt node of the newest run_results.json written after `since`."""
-    from orchestration.defs.transform.resources import dbt_project
-
-    target = dbt_project().project_dir / "target"
-    found = [p for p in target.rglob("run_results.json") if p.stat().st_mtime >= since]
-    if not found:
-        return {}
-    newest = max(found, key=lambda p: p.stat().st_mtime)
-    results = json.loads(newest.read_text())["results"]
-    by_kind: Counter[str] = Counter()
-    nodes: dict[str, float] = {}
-    for r in results:
-        uid = r["unique_id"]
-        kind = uid.split(".")[0]
-        by_kind[kind] += r["execution_time"]
-        nodes[uid] = r["execution_time"]
-    top = sorted(nodes.items(), key=lambda kv: -kv[1])[:25]
-    models = {k: v for k, v in nodes.items() if k.startswith(("model.", "snapshot."))}
-    layers: Counter[str] = Counter()
-    for uid, seconds in models.items():
-        name = uid.split(".")[-1]
-        layers[name.split("_")[0]] += seconds
-    return {
-        "run_results": str(newest),
-        "node_seconds_by_kind": dict(by_kind),
-        "model_seconds_by_layer": dict(layers),
-        "top_nodes": top,
-        "models": models,
-    }
-
-
 def _pipeline(timeline: RssTimeline) -> dict[str, Any]:
     import dagster as dg
 
@@ -154,7 +123,7 @@ def _pipeline(timeline: RssTimeline) -> dict[str, Any]:
         "seconds": ended - started,
         "peak": timeline.peak(started, ended),
         "steps": steps,
-        "dbt": _dbt_models(started),
+        "dbt": dbt_node_seconds(started),
     }
 
 

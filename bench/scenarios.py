@@ -225,6 +225,7 @@ def _pipeline_summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "peak_rss_mb": _summary([r["peak_rss_mb"] for r in runs]),
         "rss_growth_mb": _summary([r["rss_growth_mb"] for r in runs]),
         "dbt_rows_written": runs[-1]["dbt_rows_written"],
+        "dbt_nodes_last_run": runs[-1].get("dbt_nodes"),
         "http_calls_last_run": runs[-1].get("http_calls"),
     }
 

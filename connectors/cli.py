@@ -27,9 +27,7 @@ from dwh.settings import WarehouseSettingError, WarehouseSettings
 
 def destination_from_env(settings: Settings) -> Destination:
     """The landing destination of the warehouse the environment configures."""
-    return destination_for(
-        WarehouseSettings.from_env(), memory_limit=settings.value("CONNECTORS_DUCKDB_MEMORY_LIMIT")
-    )
+    return destination_for(WarehouseSettings.from_env(), settings)
 
 
 def _table(results: list[StreamResult], title: str) -> Table:

@@ -85,6 +85,13 @@ TUNING: tuple[Setting, ...] = (
         check.memory_size,
     ),
     Setting(
+        "CONNECTORS_DUCKDB_REOPEN_ROWS",
+        "1000000",
+        "landed rows after which the landing closes and reopens the DuckDB file (frees the "
+        "memory DuckDB keeps per appended row until its database closes)",
+        check.positive_int,
+    ),
+    Setting(
         "CONNECTORS_MAX_PAGES_PER_STREAM",
         "200000",
         "pages one stream may read in one run; the rest waits for the next run",

@@ -2,11 +2,12 @@
 stream state that covers them, to the warehouse's raw layer (DuckDB or Postgres)."""
 
 from connectors.landing.base import Batch, Destination, LandingSession, QuarantineRow, RawRow
+from connectors.settings import Settings
 from dwh.settings import WarehouseSettings
 
 
-def destination_for(warehouse: WarehouseSettings, memory_limit: str | None = None) -> Destination:
-    """The landing destination of the configured warehouse target."""
+def destination_for(warehouse: WarehouseSettings, settings: Settings) -> Destination:
+    """The landing destination of the configured warehouse target, tuned by `settings`."""
     if warehouse.is_postgres:
         from connectors.landing.postgres import PostgresDestination
 
@@ -15,7 +16,10 @@ def destination_for(warehouse: WarehouseSettings, memory_limit: str | None = Non
 
     warehouse.path.parent.mkdir(parents=True, exist_ok=True)
     return DuckDBDestination(
-        warehouse.path, memory_limit=memory_limit, timeout=warehouse.lock_timeout
+        warehouse.path,
+        memory_limit=settings.value("CONNECTORS_DUCKDB_MEMORY_LIMIT"),
+        timeout=warehouse.lock_timeout,
+        reopen_rows=settings.value("CONNECTORS_DUCKDB_REOPEN_ROWS"),
     )
 
 

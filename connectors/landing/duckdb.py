@@ -61,6 +61,9 @@ CREATE TABLE IF NOT EXISTS meta.load_seq (
 
 _TIMESTAMP = pa.timestamp("us", tz="UTC")
 DEFAULT_MEMORY_LIMIT = next(s.default for s in TUNING if s.name == "CONNECTORS_DUCKDB_MEMORY_LIMIT")
+DEFAULT_REOPEN_ROWS = int(
+    next(s.default for s in TUNING if s.name == "CONNECTORS_DUCKDB_REOPEN_ROWS")
+)
 
 
 class _Catalog:
@@ -87,34 +90,57 @@ class _Catalog:
                 self._ready.add(table)
 
 
-class DuckDBDestination(OneCallSessions):
-    """The warehouse file; `session()` is one connection for one stream run.
+class _SharedConnection:
+    """The destination's one connection, shared by the sessions of every thread under a lock,
+    and closed (then reopened on the next use) every `reopen_rows` landed rows.
 
-    Sessions are per thread (sources extracted side by side each hold one connection to the
-    same database: DuckDB's one-writer rule is per process, not per connection).
+    DuckDB keeps memory of appended row groups (tagged BASE_TABLE, ~115 bytes per landed row)
+    until its database instance closes, whatever its memory_limit; the instance lives while any
+    connection to it is open. With a connection per source thread it never closed during an
+    extraction, so the landing process grew with the data. One connection that is reopened
+    keeps it flat. Writes were serialised by DuckDB's single writer anyway.
     """
 
     def __init__(
-        self,
-        path: str | Path,
-        memory_limit: str | None = DEFAULT_MEMORY_LIMIT,
-        timeout: float | None = None,
+        self, path: Path, memory_limit: str | None, timeout: float | None, reopen_rows: int
     ) -> None:
-        self.path = Path(path)
-        self.timeout = timeout  # lock wait; None = WAREHOUSE_LOCK_TIMEOUT_SECONDS
-        # DuckDB keeps written blocks cached up to 80 % of RAM by default, so the landing
-        # process grew with the data; landing needs little (one batch per stream at a time).
+        self.path = path
         self.memory_limit = memory_limit
-        self._catalog = _Catalog()
-        self._local = threading.local()
+        self.timeout = timeout
+        self.reopen_rows = reopen_rows
+        self.reopened = 0  # times closed for memory (tests, bench)
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._lock = threading.RLock()
+        self._sessions = 0
+        self._rows = 0
+
+    def attach(self) -> None:
+        with self._lock:
+            self._sessions += 1
+
+    def detach(self) -> None:
+        """The last session closing releases the file for other processes."""
+        with self._lock:
+            self._sessions -= 1
+            if self._sessions == 0:
+                self._close()
 
     @contextlib.contextmanager
-    def session(self) -> Iterator["DuckDBSession"]:
-        """This thread's connection; nested calls (extract_source) reuse the open one."""
-        current: DuckDBSession | None = getattr(self._local, "session", None)
-        if current is not None:
-            yield current
-            return
+    def use(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The open connection, this thread's alone until the block ends."""
+        with self._lock:
+            if self._con is None:
+                self._con = self._open()
+            yield self._con
+
+    def landed(self, rows: int) -> None:
+        """Counts committed rows; call inside `use()`, between transactions."""
+        self._rows += rows
+        if self._rows >= self.reopen_rows:
+            self._close()
+            self.reopened += 1
+
+    def _open(self) -> duckdb.DuckDBPyConnection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # Waits (bounded) while another process holds the lock.
         con = connect(self.path, timeout=self.timeout)
@@ -122,12 +148,51 @@ class DuckDBDestination(OneCallSessions):
             # A setting of the database instance, which lives while a connection is open.
             limit = memory_size("CONNECTORS_DUCKDB_MEMORY_LIMIT", self.memory_limit)
             con.execute(f"SET memory_limit = '{limit}'")
-        self._local.session = DuckDBSession(con, self._catalog)
+        return con
+
+    def _close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+        self._rows = 0
+
+
+class DuckDBDestination(OneCallSessions):
+    """The warehouse file; `session()` is a stream run's (or a source's) use of it.
+
+    Sources extracted side by side each have a session in their thread; all of them write
+    through one shared connection (`_SharedConnection`), a transaction per batch.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        memory_limit: str | None = DEFAULT_MEMORY_LIMIT,
+        timeout: float | None = None,
+        reopen_rows: int = DEFAULT_REOPEN_ROWS,
+    ) -> None:
+        self.path = Path(path)
+        # DuckDB keeps written blocks cached up to 80 % of RAM by default, so the landing
+        # process grew with the data; landing needs little (one batch per stream at a time).
+        # timeout: lock wait; None = WAREHOUSE_LOCK_TIMEOUT_SECONDS.
+        self.shared = _SharedConnection(self.path, memory_limit, timeout, reopen_rows)
+        self._catalog = _Catalog()
+        self._local = threading.local()
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator["DuckDBSession"]:
+        """This thread's session; nested calls (extract_source) reuse the open one."""
+        current: DuckDBSession | None = getattr(self._local, "session", None)
+        if current is not None:
+            yield current
+            return
+        self.shared.attach()
+        self._local.session = DuckDBSession(self.shared, self._catalog)
         try:
             yield self._local.session
         finally:
             self._local.session = None
-            con.close()
+            self.shared.detach()
 
     def read_state(self, source: str, stream: str) -> StreamState:
         if not self.path.exists():
@@ -136,123 +201,136 @@ class DuckDBDestination(OneCallSessions):
 
 
 class DuckDBSession:
-    """One open read-write connection; every `write_batch` is one transaction on it.
+    """A thread's use of the shared connection; every `write_batch` is one transaction.
 
     Opening a connection per page cost more than the insert itself (connect, and a WAL
-    checkpoint on every close), so a stream run keeps one open.
+    checkpoint on every close), so it stays open across batches and streams.
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, catalog: _Catalog) -> None:
-        self.con = con
+    def __init__(self, shared: _SharedConnection, catalog: _Catalog) -> None:
+        self.shared = shared
         self._catalog = catalog
 
     def read_state(self, source: str, stream: str) -> StreamState:
-        self._catalog.ensure(self.con)
-        row = self.con.execute(
-            "SELECT state FROM meta.stream_state WHERE source = ? AND stream = ?",
-            [source, stream],
-        ).fetchall()
+        with self.shared.use() as con:
+            self._catalog.ensure(con)
+            row = con.execute(
+                "SELECT state FROM meta.stream_state WHERE source = ? AND stream = ?",
+                [source, stream],
+            ).fetchall()
         return state_from_column(row[0][0] if row else None)
 
     def read_usage(self, vendor: str, day: date) -> tuple[int, int]:
-        self._catalog.ensure(self.con)
-        rows = self.con.execute(USAGE_READ.format(p="?"), [vendor, day]).fetchall()
+        with self.shared.use() as con:
+            self._catalog.ensure(con)
+            rows = con.execute(USAGE_READ.format(p="?"), [vendor, day]).fetchall()
         return (int(rows[0][0]), int(rows[0][1])) if rows else (0, 0)
-
-    def _last_seq(self, table: str) -> int:
-        """The table's highest _load_seq, from a one-row counter kept in the same transaction.
-
-        Scanning max(_load_seq) on every page made landing slower as the table grew; the
-        scan is only the fallback for tables landed before the counter existed.
-        """
-        # fetchall: DuckDB 2 refuses new work while a result is still open.
-        row = self.con.execute(
-            "SELECT last_seq FROM meta.load_seq WHERE table_name = ?", [table]
-        ).fetchall()
-        if row:
-            return int(row[0][0])
-        return int(
-            self.con.execute(f"SELECT coalesce(max(_load_seq), 0) FROM raw.{table}").fetchall()[0][
-                0
-            ]
-        )
 
     def write_batch(self, batch: Batch) -> None:
         table = table_name(batch.source, batch.stream)
-        con = self.con
-        self._catalog.ensure(con, table)
-        con.execute("BEGIN TRANSACTION")
-        try:
-            if batch.rows:
-                self._insert_rows(table, batch)
-            if batch.quarantine:
-                self._insert_quarantine(batch)
-            if batch.state is not None:
-                con.execute(
-                    "DELETE FROM meta.stream_state WHERE source = ? AND stream = ?",
-                    [batch.source, batch.stream],
-                )
-                state_json, version, full_scan = state_columns(batch.state)
-                con.execute(
-                    "INSERT INTO meta.stream_state (source, stream, state, updated_at, run_id, "
-                    "state_version, last_full_scan_started_at) VALUES (?, ?, ?::JSON, ?, ?, ?, ?)",
-                    [
-                        batch.source,
-                        batch.stream,
-                        state_json,
-                        batch.extracted_at,
-                        batch.run_id,
-                        version,
-                        full_scan,
-                    ],
-                )
-            for vendor, day, calls, export_bytes in batch.usage:
-                con.execute(
-                    USAGE_ADD.format(p="?"), [vendor, day, calls, export_bytes, batch.extracted_at]
-                )
-            con.execute("COMMIT")
-        except BaseException:
-            with contextlib.suppress(duckdb.Error):
-                con.execute("ROLLBACK")
-            raise
+        # Built before taking the connection: the other threads' batches land meanwhile.
+        rows = _rows_arrow(batch) if batch.rows else None
+        quarantine = _quarantine_arrow(batch) if batch.quarantine else None
+        with self.shared.use() as con:
+            self._catalog.ensure(con, table)
+            con.execute("BEGIN TRANSACTION")
+            try:
+                if rows is not None:
+                    _insert_rows(con, table, rows, batch)
+                if quarantine is not None:
+                    _insert_quarantine(con, quarantine, batch)
+                if batch.state is not None:
+                    _set_state(con, batch)
+                for vendor, day, calls, export_bytes in batch.usage:
+                    con.execute(
+                        USAGE_ADD.format(p="?"),
+                        [vendor, day, calls, export_bytes, batch.extracted_at],
+                    )
+                con.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(duckdb.Error):
+                    con.execute("ROLLBACK")
+                raise
+            self.shared.landed(len(batch.rows) + len(batch.quarantine))
 
-    def _insert_rows(self, table: str, batch: Batch) -> None:
-        base = self._last_seq(table)
-        n = len(batch.rows)
-        ids, cursors, raws = zip(*batch.rows, strict=True)
-        arrow = pa.table(
-            {
-                "id": pa.array(ids, pa.string()),
-                "_cursor": pa.array(cursors, _TIMESTAMP),
-                "_raw": pa.array(raws, pa.string()),
-                "_load_seq": pa.array(range(base + 1, base + 1 + n), pa.int64()),
-            }
-        )
-        self.con.register("landing_batch", arrow)
-        try:
-            self.con.execute(
-                f"INSERT INTO raw.{table} "
-                "SELECT id, _cursor, _raw::JSON, ?, ?, _load_seq FROM landing_batch",
-                [batch.extracted_at, batch.run_id],
-            )
-        finally:
-            self.con.unregister("landing_batch")
-        self.con.execute("INSERT OR REPLACE INTO meta.load_seq VALUES (?, ?)", [table, base + n])
 
-    def _insert_quarantine(self, batch: Batch) -> None:
-        reasons, payloads = zip(*batch.quarantine, strict=True)
-        qarrow = pa.table(
-            {
-                "reason": pa.array(reasons, pa.string()),
-                "payload": pa.array(payloads, pa.string()),
-            }
+def _rows_arrow(batch: Batch) -> pa.Table:
+    """The batch's rows as columns; `_load_seq` is numbered once the transaction is open."""
+    ids, cursors, raws = zip(*batch.rows, strict=True)
+    return pa.table(
+        {
+            "id": pa.array(ids, pa.string()),
+            "_cursor": pa.array(cursors, _TIMESTAMP),
+            "_raw": pa.array(raws, pa.string()),
+        }
+    )
+
+
+def _quarantine_arrow(batch: Batch) -> pa.Table:
+    reasons, payloads = zip(*batch.quarantine, strict=True)
+    return pa.table(
+        {"reason": pa.array(reasons, pa.string()), "payload": pa.array(payloads, pa.string())}
+    )
+
+
+def _last_seq(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    """The table's highest _load_seq, from a one-row counter kept in the same transaction.
+
+    Scanning max(_load_seq) on every page made landing slower as the table grew; the
+    scan is only the fallback for tables landed before the counter existed.
+    """
+    # fetchall: DuckDB 2 refuses new work while a result is still open.
+    row = con.execute("SELECT last_seq FROM meta.load_seq WHERE table_name = ?", [table]).fetchall()
+    if row:
+        return int(row[0][0])
+    return int(con.execute(f"SELECT coalesce(max(_load_seq), 0) FROM raw.{table}").fetchall()[0][0])
+
+
+def _insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table, batch: Batch) -> None:
+    base = _last_seq(con, table)
+    n = rows.num_rows
+    numbered = rows.append_column("_load_seq", pa.array(range(base + 1, base + 1 + n), pa.int64()))
+    con.register("landing_batch", numbered)
+    try:
+        con.execute(
+            f"INSERT INTO raw.{table} "
+            "SELECT id, _cursor, _raw::JSON, ?, ?, _load_seq FROM landing_batch",
+            [batch.extracted_at, batch.run_id],
         )
-        self.con.register("landing_quarantine", qarrow)
-        try:
-            self.con.execute(
-                "INSERT INTO raw._quarantine "
-                "SELECT ?, ?, reason, payload, ?, ? FROM landing_quarantine",
-                [batch.source, batch.stream, batch.extracted_at, batch.run_id],
-            )
-        finally:
-            self.con.unregister("landing_quarantine")
+    finally:
+        con.unregister("landing_batch")
+    con.execute("INSERT OR REPLACE INTO meta.load_seq VALUES (?, ?)", [table, base + n])
+
+
+def _insert_quarantine(con: duckdb.DuckDBPyConnection, quarantine: pa.Table, batch: Batch) -> None:
+    con.register("landing_quarantine", quarantine)
+    try:
+        con.execute(
+            "INSERT INTO raw._quarantine "
+            "SELECT ?, ?, reason, payload, ?, ? FROM landing_quarantine",
+            [batch.source, batch.stream, batch.extracted_at, batch.run_id],
+        )
+    finally:
+        con.unregister("landing_quarantine")
+
+
+def _set_state(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
+    assert batch.state is not None
+    con.execute(
+        "DELETE FROM meta.stream_state WHERE source = ? AND stream = ?",
+        [batch.source, batch.stream],
+    )
+    state_json, version, full_scan = state_columns(batch.state)
+    con.execute(
+        "INSERT INTO meta.stream_state (source, stream, state, updated_at, run_id, "
+        "state_version, last_full_scan_started_at) VALUES (?, ?, ?::JSON, ?, ?, ?, ?)",
+        [
+            batch.source,
+            batch.stream,
+            state_json,
+            batch.extracted_at,
+            batch.run_id,
+            version,
+            full_scan,
+        ],
+    )

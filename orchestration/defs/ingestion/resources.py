@@ -60,8 +60,7 @@ class WarehouseResource(dg.ConfigurableResource):
         """The connectors' landing destination for the configured target."""
         from connectors.landing import destination_for
 
-        limit = Settings().value("CONNECTORS_DUCKDB_MEMORY_LIMIT")
-        return destination_for(self.settings(), memory_limit=limit)
+        return destination_for(self.settings(), Settings())
 
 
 WAREHOUSE_ENV = {
