@@ -80,7 +80,7 @@ TUNING: tuple[Setting, ...] = (
     ),
     Setting(
         "CONNECTORS_DUCKDB_MEMORY_LIMIT",
-        "256MB",
+        "64MB",
         "DuckDB memory of the landing process (its cache would otherwise grow with the data)",
         check.memory_size,
     ),
