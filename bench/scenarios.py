@@ -293,9 +293,29 @@ def throttled(leads: int, seed: int, reps: int, clock_speed: float) -> dict[str,
 
 
 # -- f: a first load against the vendors' daily quotas, bulk against REST -------------------
-# The vendors' default daily quotas (vendor-apis.md 1.6, 3.3, 4.1; Salesforce's depends on the
-# org's licences: 100,000 is the sandbox fake's).
-DAILY_QUOTAS = {"salesforce": 100_000, "marketo": 50_000, "gong": 10_000}
+# Salesforce's daily API requests depend on the org's licences (the connector reads them from
+# the org's limits): 100,000 is the sandbox fake's (vendor-apis.md 1.6).
+SANDBOX_SALESFORCE_DAILY_CALLS = 100_000
+
+
+def daily_call_quotas() -> dict[str, int]:
+    """Default daily calls per vendor of the first load: what the connectors' settings declare
+    (Marketo, Gong), the sandbox org's for Salesforce."""
+    from connectors.registry import get_vendor
+
+    defaults = _setting_defaults()
+    quotas = {"salesforce": SANDBOX_SALESFORCE_DAILY_CALLS}
+    for source in ("marketo", "gong"):
+        quota = get_vendor(source).daily_quota
+        assert quota is not None and quota.calls_setting is not None
+        quotas[source] = int(defaults[quota.calls_setting])
+    return quotas
+
+
+def _setting_defaults() -> dict[str, str]:
+    from connectors.settings import declared
+
+    return {name: setting.default for name, setting in declared().items()}
 
 
 def first_load_quota(leads: int, seed: int) -> dict[str, Any]:
@@ -322,7 +342,8 @@ def first_load_quota(leads: int, seed: int) -> dict[str, Any]:
             path = workdir / f"{mode}.duckdb"
             with measured() as sample:
                 sample.update(ours.extract(env, path))
-            calls = {source: sb.stats(source)["total"] for source in DAILY_QUOTAS}
+            quotas = daily_call_quotas()
+            calls = {source: sb.stats(source)["total"] for source in quotas}
             with duckdb.connect(str(path), read_only=True) as con:
                 exported = con.execute(
                     "select coalesce(sum(export_bytes), 0) from meta.api_usage"
@@ -334,8 +355,8 @@ def first_load_quota(leads: int, seed: int) -> dict[str, Any]:
                 "records_sent": sum(sample["records"].values()),
                 "distinct_records": distinct,
                 "calls": calls,
-                "quota_share": {s: calls[s] / DAILY_QUOTAS[s] for s in calls},
-                "marketo_quota_left": 1 - calls["marketo"] / DAILY_QUOTAS["marketo"],
+                "quota_share": {s: calls[s] / quotas[s] for s in calls},
+                "marketo_quota_left": 1 - calls["marketo"] / quotas["marketo"],
                 "marketo_export_mb": exported / 2**20,
                 "seconds": sample["seconds"],
                 "peak_rss_mb": sample["peak_rss_mb"],
@@ -396,9 +417,7 @@ def extraction_memory(leads: int, seed: int) -> dict[str, Any]:
 def _marketo_days(usage: dict[str, int]) -> dict[str, Any]:
     """The Marketo first load against the default daily quotas: export MB and calls, and how
     many vendor days its export files need at the default allowance less the reserve."""
-    from connectors.settings import declared
-
-    defaults = {name: setting.default for name, setting in declared().items()}
+    defaults = _setting_defaults()
     keep = 1 - float(defaults["CONNECTORS_QUOTA_RESERVE_SHARE"])
     allowed_bytes = int(defaults["MARKETO_DAILY_EXPORT_MB"]) * 2**20 * keep
     export_bytes = usage.get("export_bytes", 0)
@@ -407,5 +426,5 @@ def _marketo_days(usage: dict[str, int]) -> dict[str, Any]:
         "export_mb": export_bytes / 2**20,
         "export_vendor_days": math.ceil(export_bytes / allowed_bytes) if export_bytes else 0,
         "calls": calls,
-        "calls_share_of_day": calls / int(defaults["MARKETO_DAILY_CALLS"]),
+        "calls_share_of_day": calls / daily_call_quotas()["marketo"],
     }
