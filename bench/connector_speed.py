@@ -14,6 +14,7 @@ from pathlib import Path
 
 import psutil
 
+from bench.measure import own_peak_rss_mb
 from connectors.landing.duckdb import DuckDBDestination
 from connectors.registry import STREAMS
 from connectors.run import StreamResult, close_readers, extract_source, extract_sources
@@ -116,8 +117,8 @@ def main(argv: list[str] | None = None) -> int:
                     print(_row(source, results, time.monotonic() - started))
         close_readers()
     # The fakes run in a child process: this is the connectors' own peak, nothing else.
+    peak_mb = own_peak_rss_mb()
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    peak_mb = usage.ru_maxrss / 1024
     # CPU seconds of this process (the fakes' are theirs): what the extraction costs whatever
     # the cores, so seconds × cores can be set against it.
     cpu_seconds = usage.ru_utime + usage.ru_stime
