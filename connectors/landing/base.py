@@ -97,6 +97,28 @@ def state_columns(state: StreamState) -> tuple[str, Any, datetime | None]:
     return json.dumps(data, sort_keys=True), data["version"], state.full_scan_started_at
 
 
+# meta.stream_state's columns as both destinations insert them, in `state_row`'s order.
+STATE_INSERT = (
+    "INSERT INTO meta.stream_state (source, stream, state, updated_at, run_id, "
+    "state_version, last_full_scan_started_at) "
+)
+
+
+def state_row(batch: Batch) -> list[Any]:
+    """The values `STATE_INSERT` takes for a batch that carries a state."""
+    assert batch.state is not None
+    state_json, version, full_scan = state_columns(batch.state)
+    return [
+        batch.source,
+        batch.stream,
+        state_json,
+        batch.extracted_at,
+        batch.run_id,
+        version,
+        full_scan,
+    ]
+
+
 def state_from_column(value: Any) -> StreamState:
     if value is None:
         return StreamState()

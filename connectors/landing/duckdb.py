@@ -15,13 +15,14 @@ import pyarrow as pa
 from connectors.core.setting_checks import memory_size
 from connectors.core.state import StreamState
 from connectors.landing.base import (
+    STATE_INSERT,
     USAGE_ADD,
     USAGE_DDL,
     USAGE_READ,
     Batch,
     OneCallSessions,
-    state_columns,
     state_from_column,
+    state_row,
     table_name,
 )
 from connectors.registry import raw_tables
@@ -60,10 +61,14 @@ CREATE TABLE IF NOT EXISTS meta.load_seq (
 )
 
 _TIMESTAMP = pa.timestamp("us", tz="UTC")
-DEFAULT_MEMORY_LIMIT = next(s.default for s in TUNING if s.name == "CONNECTORS_DUCKDB_MEMORY_LIMIT")
-DEFAULT_REOPEN_ROWS = int(
-    next(s.default for s in TUNING if s.name == "CONNECTORS_DUCKDB_REOPEN_ROWS")
-)
+
+
+def _default(name: str) -> str:
+    return next(s.default for s in TUNING if s.name == name)
+
+
+DEFAULT_MEMORY_LIMIT = _default("CONNECTORS_DUCKDB_MEMORY_LIMIT")
+DEFAULT_REOPEN_ROWS = int(_default("CONNECTORS_DUCKDB_REOPEN_ROWS"))
 
 
 class _Catalog:
@@ -315,22 +320,8 @@ def _insert_quarantine(con: duckdb.DuckDBPyConnection, quarantine: pa.Table, bat
 
 
 def _set_state(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
-    assert batch.state is not None
     con.execute(
         "DELETE FROM meta.stream_state WHERE source = ? AND stream = ?",
         [batch.source, batch.stream],
     )
-    state_json, version, full_scan = state_columns(batch.state)
-    con.execute(
-        "INSERT INTO meta.stream_state (source, stream, state, updated_at, run_id, "
-        "state_version, last_full_scan_started_at) VALUES (?, ?, ?::JSON, ?, ?, ?, ?)",
-        [
-            batch.source,
-            batch.stream,
-            state_json,
-            batch.extracted_at,
-            batch.run_id,
-            version,
-            full_scan,
-        ],
-    )
+    con.execute(STATE_INSERT + "VALUES (?, ?, ?::JSON, ?, ?, ?, ?)", state_row(batch))

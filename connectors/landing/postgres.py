@@ -12,13 +12,14 @@ import psycopg
 
 from connectors.core.state import StreamState
 from connectors.landing.base import (
+    STATE_INSERT,
     USAGE_ADD,
     USAGE_DDL,
     USAGE_READ,
     Batch,
     OneCallSessions,
-    state_columns,
     state_from_column,
+    state_row,
     table_name,
 )
 from connectors.registry import raw_tables
@@ -149,21 +150,11 @@ class PostgresSession:
                     [vendor, day, calls, export_bytes, batch.extracted_at],
                 )
             if batch.state is not None:
-                state_json, version, full_scan = state_columns(batch.state)
                 con.execute(
-                    "INSERT INTO meta.stream_state (source, stream, state, updated_at, run_id, "
-                    "state_version, last_full_scan_started_at) "
-                    "VALUES (%s, %s, %s::jsonb, %s, %s, %s, %s) ON CONFLICT (source, stream) "
+                    STATE_INSERT + "VALUES (%s, %s, %s::jsonb, %s, %s, %s, %s) "
+                    "ON CONFLICT (source, stream) "
                     "DO UPDATE SET state = EXCLUDED.state, updated_at = EXCLUDED.updated_at, "
                     "run_id = EXCLUDED.run_id, state_version = EXCLUDED.state_version, "
                     "last_full_scan_started_at = EXCLUDED.last_full_scan_started_at",
-                    [
-                        batch.source,
-                        batch.stream,
-                        state_json,
-                        batch.extracted_at,
-                        batch.run_id,
-                        version,
-                        full_scan,
-                    ],
+                    state_row(batch),
                 )
