@@ -118,9 +118,9 @@ class MiniWarehouse:
         else:
             land_postgres(data_dir, location)
 
-    def build(self) -> None:
+    def build(self, *extra: str) -> None:
         database = self.location if self.target == "duckdb" else self.location.rsplit("/", 1)[1]
-        build_models(database, self.work_dir, target=self.target)
+        build_models(database, self.work_dir, *extra, target=self.target)
 
     def query(self, sql: str, params: list[object] | None = None) -> list[tuple]:
         if self.target == "duckdb":

@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='handoff_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+        pre_hook="{{ prune_handoff_fields() }}"
+    )
+}}
 -- The canonical handoff fields of every toss-up, read from the org's fields named in the
 -- seed `handoff_field_mapping` (so another org changes a seed row, not SQL). Raw text only;
 -- int_handoffs_validated cleans and validates.
@@ -12,7 +21,11 @@
     'contact_email', 'contact_phone', 'challenge', 'budget_status', 'budget_amount',
     'authority', 'timeframe', 'next_meeting_at', 'handoff_status', 'reject_reason'] %}
 with leads as (
-    select * from {{ ref('stg_salesforce__leads') }} where not is_deleted
+    select * from {{ ref('stg_salesforce__leads') }}
+    where not is_deleted
+    {%- if is_incremental() %}
+        and _load_seq > {{ handoff_lead_mark() }}
+    {%- endif %}
 ),
 
 contacts as (
@@ -47,6 +60,8 @@ pivoted as (
 salesforce_handoffs as (
     select
         leads.lead_id as handoff_id,
+        'salesforce' as handoff_source,
+        leads._load_seq as _lead_load_seq,
         leads.lead_id,
         leads.converted_account_id as account_id,
         leads.converted_contact_id as contact_id,
@@ -126,6 +141,8 @@ companies as (
 hubspot_handoffs as (
     select
         contacts.contact_id as handoff_id,
+        'hubspot' as handoff_source,
+        cast(null as {{ dbt.type_bigint() }}) as _lead_load_seq,
         contacts.contact_id as lead_id,
         contact_deals.company_id as account_id,
         contacts.contact_id,
@@ -172,6 +189,9 @@ handoffs as (
     select * from hubspot_handoffs
 )
 
-select * from handoffs
+select
+    handoffs.*,
+    {{ handoff_fields_settings() }} as _settings
+from handoffs
 -- a toss-up date that does not parse makes no handoff (dq_unparseable_values lists it)
 where {{ parse_timestamp("nullif(trim(handoffs.tossup_at_raw), '')") }} is not null

@@ -1,9 +1,24 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='handoff_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+        pre_hook="{{ prune_handoffs_validated() }}"
+    )
+}}
 -- Every handoff's canonical fields cleaned and validated exactly as contracts 5.3 says:
 -- text is NFKC-normalised and trimmed first; picklist labels match exactly (case-sensitive)
 -- after that; one is_valid_<field> flag per canonical field;
 -- completeness = valid fields / 10; BANT score; qualified when BANT >= qualified_bant_min.
+-- Incremental (macros/handoff_increments.sql): the handoffs int_handoff_fields rebuilt since
+-- (a Lead above the highest `_lead_load_seq` here, or HubSpot); all of them again when the
+-- vars, the picklist labels or the field mapping changed.
 with fields as (
     select * from {{ ref('int_handoff_fields') }}
+    {%- if is_incremental() %}
+    where handoff_source = 'hubspot' or _lead_load_seq > {{ handoff_lead_mark() }}
+    {%- endif %}
 ),
 
 labels as (
@@ -14,6 +29,8 @@ labels as (
 cleaned as (
     select
         fields.handoff_id,
+        fields.handoff_source,
+        fields._lead_load_seq,
         fields.lead_id,
         fields.account_id,
         fields.contact_id,
@@ -100,5 +117,6 @@ scored as (
 
 select
     scored.*,
-    bant_score >= {{ var('qualified_bant_min') }} as is_qualified
+    bant_score >= {{ var('qualified_bant_min') }} as is_qualified,
+    {{ handoffs_validated_settings() }} as _settings
 from scored

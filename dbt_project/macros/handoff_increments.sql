@@ -1,0 +1,81 @@
+{#- Incremental builds of int_handoff_fields and int_handoffs_validated (a 1 % change of the
+    Leads rebuilds about 1 % of the handoffs).
+
+    A Salesforce handoff depends on its Lead's latest version alone (and on the seeds and vars
+    hashed into `_settings`), so a build re-reads the Leads whose `_load_seq` is above the
+    highest one the model holds. A HubSpot handoff depends on deals, associations, companies and
+    owner history too: those are rebuilt whole every run. Rows built under other settings are
+    all rebuilt. The pre-hooks remove first what a build would otherwise leave behind:
+    delete+insert replaces only the keys the new rows carry, and a Lead whose new version no
+    longer hands off (deleted, toss-up cleared) carries none. -#}
+
+{#- An SQL text that changes whenever a seed's rows change (order-independent). -#}
+{% macro seed_fingerprint(seed_name, columns) -%}
+    (select md5(coalesce(string_agg(
+        {%- for column in columns %}coalesce(cast({{ column }} as {{ dbt.type_string() }}), '')
+        {{- " || '|' || " if not loop.last }}{% endfor %}, ','
+        order by {% for column in columns %}{{ column }}{{ ", " if not loop.last }}{% endfor %}
+    ), '')) from {{ ref(seed_name) }})
+{%- endmacro %}
+
+{#- int_handoff_fields' settings: the field mapping. -#}
+{% macro handoff_fields_settings() -%}
+    {{ seed_fingerprint('handoff_field_mapping', ['canonical_field', 'source_object', 'source_field']) }}
+{%- endmacro %}
+
+{#- int_handoffs_validated's settings: the vars and picklist labels it validates with, and the
+    settings its input rows were built under. -#}
+{% macro handoffs_validated_settings() -%}
+    {%- set values = [] -%}
+    {%- for name in ['reporting_tz', 'qualified_bant_min'] -%}
+        {%- do values.append(name ~ '=' ~ var(name)) -%}
+    {%- endfor -%}
+    md5('{{ local_md5(values | join('|')) }}'
+        || {{ seed_fingerprint('picklist_label_mapping', ['picklist', 'label', 'canonical_value']) }}
+        || coalesce((select max(_settings) from {{ ref('int_handoff_fields') }}), ''))
+{%- endmacro %}
+
+{#- The highest Lead `_load_seq` a handoff model holds: Leads above it are read again. -#}
+{% macro handoff_lead_mark() -%}
+    (select coalesce(max(_lead_load_seq), 0) from {{ this }} where handoff_source = 'salesforce')
+{%- endmacro %}
+
+{#- True when the relation already has the column (false before the first incremental build
+    of a table the project used to rebuild whole: then every row is rebuilt). -#}
+{% macro _has_column(relation, name) -%}
+    {%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
+    {{ return(name in columns) }}
+{%- endmacro %}
+
+{#- Removes the rows rebuilt whole: all of them under other settings, else the HubSpot ones. -#}
+{% macro _delete_rebuilt_whole(settings_sql) -%}
+    {%- if _has_column(this, '_settings') %}
+    delete from {{ this }} where _settings is null or _settings <> {{ settings_sql }};
+    delete from {{ this }} where handoff_source = 'hubspot';
+    {%- else %}
+    delete from {{ this }};
+    {%- endif %}
+{%- endmacro %}
+
+{% macro prune_handoff_fields() -%}
+    {%- if is_incremental() %}
+    {{ _delete_rebuilt_whole(handoff_fields_settings()) }}
+    delete from {{ this }}
+    where handoff_source = 'salesforce'
+        and handoff_id in (
+            select lead_id from {{ ref('stg_salesforce__leads') }}
+            where _load_seq > {{ handoff_lead_mark() }}
+        );
+    {%- endif %}
+{%- endmacro %}
+
+{% macro prune_handoffs_validated() -%}
+    {%- if is_incremental() %}
+    {{ _delete_rebuilt_whole(handoffs_validated_settings()) }}
+    delete from {{ this }} as validated
+    where not exists (
+        select 1 from {{ ref('int_handoff_fields') }} as fields
+        where fields.handoff_id = validated.handoff_id
+    );
+    {%- endif %}
+{%- endmacro %}
