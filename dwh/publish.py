@@ -20,6 +20,7 @@ import duckdb
 import pyarrow as pa
 
 from dwh.duckdb_lock import connect as connect_duckdb
+from dwh.publish_delta import apply_delta, can_carry, columns_of, previous_publish
 from dwh.settings import DEFAULTS, WarehouseSettings, memory_size, positive_int
 
 PUBLISHED_SCHEMA = "marts"
@@ -32,9 +33,17 @@ class PublishResult:
     tables: dict[str, int]  # table -> row count
     published_at: datetime
     storage_version: str
+    # Carried forward from the previous copy: table -> rows changed in place (tables not
+    # listed were copied whole); None when the copy was written fresh.
+    changed_rows: dict[str, int] | None = None
 
 
-def _copy_from_duckdb(con: duckdb.DuckDBPyConnection, warehouse: Path, schema: str) -> list[str]:
+def _copy_from_duckdb(
+    con: duckdb.DuckDBPyConnection, warehouse: Path, schema: str, *, carried: bool
+) -> tuple[list[str], dict[str, int]]:
+    """Copy the tables and views of `schema`; on a carried copy (publish_delta), a table that
+    exists with the same columns gets only its changed rows. Returns the names and, per
+    table updated in place, the rows it changed."""
     # Wait (bounded) for a writer still holding the file, e.g. a dbt child of a killed run.
     connect_duckdb(warehouse, read_only=True).close()
     con.execute("ATTACH ? AS src (READ_ONLY)", [str(warehouse)])  # bound, never spliced
@@ -54,12 +63,34 @@ def _copy_from_duckdb(con: duckdb.DuckDBPyConnection, warehouse: Path, schema: s
             [schema],
         ).fetchall()
     ]
-    for name in [*tables, *views]:
-        con.execute(
-            f'create table {PUBLISHED_SCHEMA}."{name}" as select * from src.{schema}."{name}"'
-        )
+    names = [*tables, *views]
+    existing = set()
+    if carried:
+        existing = {
+            row[0]
+            for row in con.execute(
+                "select table_name from duckdb_tables() where database_name = ? "
+                "and schema_name = ?",
+                [PUBLISHED_CATALOG, PUBLISHED_SCHEMA],
+            ).fetchall()
+        }
+        for gone in sorted(existing - set(names)):  # a mart dropped, and the old _publish_info
+            con.execute(f'drop table {PUBLISHED_SCHEMA}."{gone}"')
+    changed: dict[str, int] = {}
+    for name in names:
+        source, target = f'src.{schema}."{name}"', f'{PUBLISHED_SCHEMA}."{name}"'
+        if name in existing:
+            same = columns_of(con, "src", schema, name) == columns_of(
+                con, PUBLISHED_CATALOG, PUBLISHED_SCHEMA, name
+            )
+            rows = apply_delta(con, source, target) if same else None
+            if rows is not None:
+                changed[name] = rows
+                continue
+            con.execute(f"drop table {target}")
+        con.execute(f"create table {target} as select * from {source}")
     con.execute("DETACH src")
-    return [*tables, *views]
+    return names, changed
 
 
 # Postgres column types (information_schema) -> Arrow, so the copy keeps the marts' typed
@@ -160,7 +191,15 @@ def publish_marts(
     published_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = published_path.with_name(f".{published_path.name}.{uuid.uuid4().hex}.tmp")
     published_at = datetime.now(UTC)
+    source_target = "duckdb" if warehouse_path is not None else "postgres"
+    previous = previous_publish(published_path)
+    # Only a DuckDB source is compared in place (a Postgres one is streamed through Arrow).
+    carried = warehouse_path is not None and can_carry(previous, storage_version, source_target)
+    carried_publishes = previous.carried_publishes + 1 if carried and previous else 0
+    changed: dict[str, int] | None = None
     try:
+        if carried:
+            shutil.copyfile(published_path, tmp)
         con = _open_published(tmp, storage_version)
         try:
             # Checked again here: publish_marts is public, and the values go into SET.
@@ -168,9 +207,11 @@ def publish_marts(
             con.execute(f"SET threads = {positive_int('threads', str(threads))}")
             # Above the limit the copy spills beside the new file, not into RAM.
             con.execute("SET temp_directory = ?", [str(tmp.with_name(tmp.name + ".spill"))])
-            con.execute(f"create schema {PUBLISHED_SCHEMA}")
+            con.execute(f"create schema if not exists {PUBLISHED_SCHEMA}")
             if warehouse_path is not None:
-                names = _copy_from_duckdb(con, warehouse_path, source_schema)
+                names, changed = _copy_from_duckdb(
+                    con, warehouse_path, source_schema, carried=carried
+                )
             elif postgres_dsn is not None:
                 names = _copy_from_postgres(con, postgres_dsn, source_schema)
             else:
@@ -186,13 +227,14 @@ def publish_marts(
             con.execute(
                 f"create table {PUBLISHED_SCHEMA}._publish_info as "
                 "select ?::timestamptz as published_at, ? as run_id, ? as tables, "
-                "? as source_target, ? as storage_version",
+                "? as source_target, ? as storage_version, ? as carried_publishes",
                 [
                     published_at,
                     run_id,
                     len(names),
-                    "duckdb" if warehouse_path is not None else "postgres",
+                    source_target,
                     storage_version,
+                    carried_publishes,
                 ],
             )
             con.execute(f"checkpoint {PUBLISHED_CATALOG}")
@@ -210,6 +252,7 @@ def publish_marts(
         tables=counts,
         published_at=published_at,
         storage_version=storage_version,
+        changed_rows=changed if carried else None,
     )
 
 

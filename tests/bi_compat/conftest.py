@@ -1,9 +1,11 @@
 """One published copy for every BI-tool test: a small sandbox world built by dbt and published
 the way the pipeline publishes it (storage version from the default setting)."""
 
+import shutil
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from dwh.publish import publish_marts
@@ -33,14 +35,26 @@ def built_warehouse(world: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
 
 @pytest.fixture(scope="session")
 def published_copy(built_warehouse: Path) -> Path:
+    """Published twice, as a re-run publishes: first from a copy of the warehouse with some
+    mart rows missing, then from the warehouse itself, carried forward (rows written into the
+    older-format file by this DuckDB): the file the readers get is the one in-place changes
+    made."""
     warehouse = built_warehouse
     published = warehouse.with_name("published.duckdb")
-    publish_marts(
-        published_path=published,
-        run_id="bi-compat",
-        warehouse_path=warehouse,
-        storage_version=WarehouseSettings.from_env({}).published_storage_version,
-    )
+    storage_version = WarehouseSettings.from_env({}).published_storage_version
+    earlier = warehouse.with_name("earlier.duckdb")
+    shutil.copyfile(warehouse, earlier)
+    with duckdb.connect(str(earlier)) as con:
+        con.execute("delete from marts.fct_activities where hash(activity_id) % 10 = 0")
+        con.execute("update marts.dim_rep set rep_name = rep_name || ' (old)'")
+    for source in (earlier, warehouse):
+        result = publish_marts(
+            published_path=published,
+            run_id="bi-compat",
+            warehouse_path=source,
+            storage_version=storage_version,
+        )
+    assert result.changed_rows is not None and result.changed_rows["fct_activities"] > 0
     return published
 
 

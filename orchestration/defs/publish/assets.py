@@ -49,6 +49,13 @@ def build_publish_asset() -> dg.AssetsDefinition:
                 "open_with": f"duckdb -readonly {result.path}",
                 "storage_version": result.storage_version,
                 "source_target": settings.target,
+                # rows rewritten per table when the previous copy was carried forward (tables
+                # not listed were copied whole); absent: a fresh copy
+                **(
+                    {"rows_changed_in_place": dg.MetadataValue.json(result.changed_rows)}
+                    if result.changed_rows is not None
+                    else {}
+                ),
             }
         )
 
