@@ -35,14 +35,22 @@
         || coalesce((select max(_settings) from {{ ref('int_handoff_fields') }}), ''))
 {%- endmacro %}
 
-{#- The highest Lead `_load_seq` a handoff model holds: Leads above it are read again. -#}
+{#- The highest Lead `_load_seq` a handoff model holds: Leads above it are read again (all of
+    them when the table predates the column: the pre-hook has emptied it then). -#}
 {% macro handoff_lead_mark() -%}
+    {%- if _has_column(this, '_lead_load_seq') -%}
     (select coalesce(max(_lead_load_seq), 0) from {{ this }} where handoff_source = 'salesforce')
+    {%- else -%}
+    0
+    {%- endif -%}
 {%- endmacro %}
 
 {#- True when the relation already has the column (false before the first incremental build
     of a table the project used to rebuild whole: then every row is rebuilt). -#}
 {% macro _has_column(relation, name) -%}
+    {%- if not execute -%}
+        {{ return(false) }}
+    {%- endif -%}
     {%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
     {{ return(name in columns) }}
 {%- endmacro %}

@@ -92,3 +92,20 @@ def test_handoffs_rebuild_only_changed_leads(target: str, tmp_path: Path) -> Non
         incremental = _snapshot(warehouse)
         warehouse.build("--full-refresh", *other_vars)
         assert _snapshot(warehouse) == incremental
+
+
+def test_handoffs_built_whole_before_are_rebuilt_by_the_first_incremental_build(
+    tmp_path: Path,
+) -> None:
+    """A warehouse whose handoff tables an earlier release built whole (no handoff_source,
+    _lead_load_seq or _settings): the next build empties and refills them, nothing fails."""
+    with mini_warehouse("duckdb", tmp_path) as warehouse:
+        warehouse.build()
+        expected = _snapshot(warehouse)
+        for table in HANDOFF_MODELS:
+            warehouse.query(
+                f"create or replace table {table} as"
+                f" select * exclude (handoff_source, _lead_load_seq, _settings) from {table}"
+            )
+        warehouse.build()
+        assert _snapshot(warehouse) == expected
