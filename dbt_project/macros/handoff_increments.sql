@@ -55,11 +55,14 @@
     {{ return(name in columns) }}
 {%- endmacro %}
 
-{#- Removes the rows rebuilt whole: all of them under other settings, else the HubSpot ones. -#}
-{% macro _delete_rebuilt_whole(settings_sql) -%}
+{#- Pre-hook body: with `_settings`, the rows built under other settings and the HubSpot ones
+    (rebuilt whole), then `also` (SQL); without (a table built whole by an earlier release)
+    every row. -#}
+{% macro _delete_rebuilt(settings_sql, also) -%}
     {%- if _has_column(this, '_settings') %}
     delete from {{ this }} where _settings is null or _settings <> {{ settings_sql }};
     delete from {{ this }} where handoff_source = 'hubspot';
+    {{ also }};
     {%- else %}
     delete from {{ this }};
     {%- endif %}
@@ -67,23 +70,27 @@
 
 {% macro prune_handoff_fields() -%}
     {%- if is_incremental() %}
-    {{ _delete_rebuilt_whole(handoff_fields_settings()) }}
+    {%- set changed_leads %}
     delete from {{ this }}
     where handoff_source = 'salesforce'
         and handoff_id in (
             select lead_id from {{ ref('stg_salesforce__leads') }}
             where _load_seq > {{ handoff_lead_mark() }}
-        );
+        )
+    {%- endset %}
+    {{ _delete_rebuilt(handoff_fields_settings(), changed_leads) }}
     {%- endif %}
 {%- endmacro %}
 
 {% macro prune_handoffs_validated() -%}
     {%- if is_incremental() %}
-    {{ _delete_rebuilt_whole(handoffs_validated_settings()) }}
+    {%- set gone %}
     delete from {{ this }} as validated
     where not exists (
         select 1 from {{ ref('int_handoff_fields') }} as fields
         where fields.handoff_id = validated.handoff_id
-    );
+    )
+    {%- endset %}
+    {{ _delete_rebuilt(handoffs_validated_settings(), gone) }}
     {%- endif %}
 {%- endmacro %}
