@@ -119,8 +119,8 @@ Relations = dict[tuple[str, str], str | None]
 
 def dbt_relations() -> Relations:
     """(schema, table) of dbt's models, seeds and snapshots -> for an incremental model the
-    column that orders what it reads (`_load_seq` for staging and the dq scan, `_extracted_at`
-    for fct_activities), else None."""
+    column that orders what it reads (`_load_seq` for staging and the dq scan,
+    `_lead_load_seq` for the handoff models, `_extracted_at` for fct_activities), else None."""
     from orchestration.defs.transform.resources import dbt_project
 
     manifest = json.loads(dbt_project().manifest_path.read_text())
@@ -130,7 +130,10 @@ def dbt_relations() -> Relations:
             continue
         column = None
         if node["config"]["materialized"] == "incremental":
-            column = "_load_seq" if "_load_seq" in node["columns"] else "_extracted_at"
+            column = next(
+                (c for c in ("_load_seq", "_lead_load_seq") if c in node["columns"]),
+                "_extracted_at",
+            )
         out[(node["schema"], node["alias"])] = column
     return out
 
