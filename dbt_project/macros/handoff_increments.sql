@@ -26,11 +26,7 @@
 {#- int_handoffs_validated's settings: the vars and picklist labels it validates with, and the
     settings its input rows were built under. -#}
 {% macro handoffs_validated_settings() -%}
-    {%- set values = [] -%}
-    {%- for name in ['reporting_tz', 'qualified_bant_min'] -%}
-        {%- do values.append(name ~ '=' ~ var(name)) -%}
-    {%- endfor -%}
-    md5('{{ local_md5(values | join('|')) }}'
+    md5('{{ local_md5(var_settings(['reporting_tz', 'qualified_bant_min'])) }}'
         || {{ seed_fingerprint('picklist_label_mapping', ['picklist', 'label', 'canonical_value']) }}
         || coalesce((select max(_settings) from {{ ref('int_handoff_fields') }}), ''))
 {%- endmacro %}
