@@ -81,16 +81,21 @@ def apply_delta(con: duckdb.DuckDBPyConnection, source: str, target: str) -> int
     ((source_rows,),) = con.execute(f"select count(*) from {source}").fetchall()
     limit = MAX_DELTA_SHARE * max(source_rows, 1)
     try:
+        # The target's row hashes once, for the rows gone and for the rows new.
         con.execute(
-            f"create or replace temp table _gone as select t.rowid as rid from {target} t"
-            f" where hash(t) not in (select hash(s) from {source} s)"
+            f"create or replace temp table _target as select t.rowid as rid, hash(t) as h"
+            f" from {target} t"
+        )
+        con.execute(
+            "create or replace temp table _gone as select rid from _target"
+            f" where h not in (select hash(s) from {source} s)"
         )
         ((gone,),) = con.execute("select count(*) from _gone").fetchall()
         if gone > limit:
             return None
         con.execute(
             f"create or replace temp table _new as select s.* from {source} s"
-            f" where hash(s) not in (select hash(t) from {target} t)"
+            " where hash(s) not in (select h from _target)"
         )
         ((new,),) = con.execute("select count(*) from _new").fetchall()
         if gone + new > limit:
@@ -102,5 +107,6 @@ def apply_delta(con: duckdb.DuckDBPyConnection, source: str, target: str) -> int
             return None  # duplicate rows: a hash delta cannot count them
         return int(gone + new)
     finally:
+        con.execute("drop table if exists _target")
         con.execute("drop table if exists _gone")
         con.execute("drop table if exists _new")
