@@ -212,3 +212,43 @@ def test_unknown_expectation_is_a_config_error(tmp_path: Path) -> None:
     )
     with pytest.raises(SuiteConfigError, match="expect_column_values_to_be_lovely"):
         _run(path, [suite])
+
+
+def test_rules_read_only_their_columns_with_the_same_results(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GX gets the columns the rules name (row conditions included), not the whole mart; the
+    results, failing ids and remedies are those of a validation on every column."""
+    import expectations.runner as runner
+
+    frame = clean_handoffs(80)
+    frame.loc[::2, "contact_phone"] = None  # fails the row-conditioned rule (mostly 0.75)
+    frame.loc[::5, "authority"] = "boss"
+    frame.loc[::3, "completeness"] = 2.0
+    path = tmp_path / "w.duckdb"
+    write_table(path, frame, "marts.fct_handoffs")
+
+    narrowed = runner._rule_frame(HANDOFFS, runner.derive(frame, HANDOFFS.derive, NOW))
+    assert {"contact_phone", "dq__contact_phone_raw_present", "authority"} <= set(narrowed.columns)
+    assert "contact_phone_raw" not in narrowed.columns
+    assert len(narrowed.columns) < len(frame.columns)
+
+    def outcome() -> list[tuple[object, ...]]:
+        run = _run(path, [HANDOFFS], write_results=False)["fct_handoffs"]
+        return [
+            (
+                r.expectation,
+                r.success,
+                r.unexpected_count,
+                r.failing_ids,
+                r.observed_value,
+                r.remedy,
+            )
+            for r in run.results
+        ]
+
+    pruned = outcome()
+    monkeypatch.setattr(runner, "_rule_frame", lambda suite, prepared: prepared)
+    assert pruned == outcome()
+    failed = {rule for rule, success, *_ in pruned if not success}
+    assert {"contact_phone_normalisable", "authority_in_set", "completeness_in_range"} <= failed
