@@ -37,11 +37,27 @@
 {%- endmacro %}
 
 
-{#- Post-hook of an incremental model with several rows per raw record (an unnested array, or
-    one per bad field): delete+insert replaces a record's rows only when its new version still
-    has some, so rows of a version that a newer one superseded are removed here. `rows_of`: a
-    predicate on the model's rows when only some of them come from `relation` (then only the raw
-    rows of the records those rows name are read: few, where the model lists problems). -#}
+{#- Pre-hook of an incremental model with several rows per raw record (an unnested array):
+    the rows of every record with a version landed since the model's last build go first, and
+    the build inserts the new version's rows (none when its array is empty). Only those ids are
+    read: a range on the raw table's `_load_seq`, which DuckDB answers from its zone maps (the
+    post-hook below groups the whole raw table by id: ~9 M Marketo activities at 1M leads). -#}
+{% macro delete_replaced_versions(relation, key_column) -%}
+    {%- if is_incremental() %}
+    delete from {{ this }}
+    where {{ key_column }} in (
+        select id from {{ relation }}
+        where _load_seq > (select coalesce(max(_load_seq), 0) from {{ this }})
+    )
+    {%- endif %}
+{%- endmacro %}
+
+
+{#- Post-hook of an incremental model with several rows per raw record (one per bad field):
+    delete+insert replaces a record's rows only when its new version still has some, so rows
+    of a version that a newer one superseded are removed here. `rows_of`: a predicate on the
+    model's rows when only some of them come from `relation` (then only the raw rows of the
+    records those rows name are read: few, where the model lists problems). -#}
 {% macro delete_superseded_versions(relation, key_column, rows_of=none) -%}
     delete from {{ this }} as target
     using (

@@ -7,11 +7,10 @@ reps as (
     select rep_id, rep_name, team from {{ ref('dim_rep') }}
 ),
 
+-- fct_activity_persons holds the counted activities' persons already joined
 persons_worked as (
-    select activities.owner_rep_id, activities.activity_local_date, count(distinct activity_persons.person_key) as leads_worked
-    from activities
-    inner join {{ ref('int_activity_persons') }} as activity_persons
-        on activities.activity_id = activity_persons.activity_id
+    select owner_rep_id, activity_local_date, count(distinct person_key) as leads_worked
+    from {{ ref('fct_activity_persons') }}
     group by 1, 2
 ),
 

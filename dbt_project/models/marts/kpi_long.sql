@@ -41,18 +41,19 @@ activity_days as (
     group by owner_rep_id, team_key, local_date, month_start, week_start
 ),
 
--- the persons each rep touched per week and month (leads_worked counts them distinct)
+-- the persons each rep touched per week and month (leads_worked counts them distinct), from
+-- fct_activity_persons (counted activities only): joining the activities to their persons
+-- again here cost a second join of two ~10 M-row tables at 1M leads
 activity_persons as (
     select distinct
-        activities.owner_rep_id as rep_key,
-        activities.team_key,
+        activity_persons.owner_rep_id as rep_key,
+        reps.team as team_key,
         'all' as company_key,
-        activities.month_start,
-        activities.week_start,
+        {{ month_start('activity_persons.activity_local_date') }} as month_start,
+        {{ week_start('activity_persons.activity_local_date') }} as week_start,
         activity_persons.person_key
-    from activities
-    inner join {{ ref('int_activity_persons') }} as activity_persons
-        on activities.activity_id = activity_persons.activity_id
+    from {{ ref('fct_activity_persons') }} as activity_persons
+    left join reps on activity_persons.owner_rep_id = reps.rep_id
 ),
 
 handoffs as (

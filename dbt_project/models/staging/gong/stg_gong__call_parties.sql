@@ -1,7 +1,7 @@
 {{
     config(
         unique_key='call_id',
-        post_hook="{{ delete_superseded_versions(source('gong', 'gong__calls'), 'call_id') }}"
+        pre_hook="{{ delete_replaced_versions(source('gong', 'gong__calls'), 'call_id') }}"
     )
 }}
 -- One row per party of a call (internal reps and external participants).

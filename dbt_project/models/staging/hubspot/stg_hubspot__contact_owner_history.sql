@@ -1,7 +1,7 @@
 {{
     config(
         unique_key='contact_id',
-        post_hook="{{ delete_superseded_versions(source('hubspot', 'hubspot__contacts'), 'contact_id') }}"
+        pre_hook="{{ delete_replaced_versions(source('hubspot', 'hubspot__contacts'), 'contact_id') }}"
     )
 }}
 -- One row per value the contact's owner (`hubspot_owner_id`) has had, from

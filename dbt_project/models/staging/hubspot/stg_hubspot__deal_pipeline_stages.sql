@@ -1,7 +1,7 @@
 {{
     config(
         unique_key='pipeline_id',
-        post_hook="{{ delete_superseded_versions(source('hubspot', 'hubspot__deal_pipelines'), 'pipeline_id') }}"
+        pre_hook="{{ delete_replaced_versions(source('hubspot', 'hubspot__deal_pipelines'), 'pipeline_id') }}"
     )
 }}
 -- One row per (deal pipeline, stage) with the stage metadata that says what a stage means:

@@ -1,7 +1,7 @@
 {{
     config(
         unique_key='owner_id',
-        post_hook="{{ delete_superseded_versions(source('hubspot', 'hubspot__owners'), 'owner_id') }}"
+        pre_hook="{{ delete_replaced_versions(source('hubspot', 'hubspot__owners'), 'owner_id') }}"
     )
 }}
 -- One row per (owner, team) of an owner's `teams`.

@@ -1,7 +1,7 @@
 {{
     config(
         unique_key='activity_id',
-        post_hook="{{ delete_superseded_versions(source('marketo', 'marketo__activities'), 'activity_id') }}"
+        pre_hook="{{ delete_replaced_versions(source('marketo', 'marketo__activities'), 'activity_id') }}"
     )
 }}
 -- One row per attribute of an activity (Marketo sends them as a [{name, value}] array).
