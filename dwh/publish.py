@@ -83,7 +83,7 @@ def _copy_from_duckdb(
             same = columns_of(con, "src", schema, name) == columns_of(
                 con, PUBLISHED_CATALOG, PUBLISHED_SCHEMA, name
             )
-            rows = apply_delta(con, source, target) if same else None
+            rows = apply_delta(con, source, target, source_is_view=name in views) if same else None
             if rows is not None:
                 changed[name] = rows
                 continue

@@ -74,39 +74,51 @@ def columns_of(con: duckdb.DuckDBPyConnection, database: str, schema: str, name:
     ).fetchall()
 
 
-def apply_delta(con: duckdb.DuckDBPyConnection, source: str, target: str) -> int | None:
+def apply_delta(
+    con: duckdb.DuckDBPyConnection, source: str, target: str, *, source_is_view: bool = False
+) -> int | None:
     """Make `target` hold the rows of `source` (same columns, checked by the caller) by
     deleting the rows gone and inserting the new ones; the number of rows changed, or None
     when the caller must copy the table whole (too many changes, or duplicate rows)."""
     ((source_rows,),) = con.execute(f"select count(*) from {source}").fetchall()
     limit = MAX_DELTA_SHARE * max(source_rows, 1)
     try:
-        # The target's row hashes once, for the rows gone and for the rows new.
+        # Each side's row hashes once (with its rowids), for the rows gone and the rows new.
         con.execute(
             f"create or replace temp table _target as select t.rowid as rid, hash(t) as h"
             f" from {target} t"
         )
+        # a view has no rowid: its new rows are found again by their hash
+        rid = "null" if source_is_view else "s.rowid"
+        con.execute(
+            f"create or replace temp table _source as select {rid} as rid, hash(s) as h"
+            f" from {source} s"
+        )
         con.execute(
             "create or replace temp table _gone as select rid from _target"
-            f" where h not in (select hash(s) from {source} s)"
+            " where h not in (select h from _source)"
         )
         ((gone,),) = con.execute("select count(*) from _gone").fetchall()
         if gone > limit:
             return None
         con.execute(
-            f"create or replace temp table _new as select s.* from {source} s"
-            " where hash(s) not in (select h from _target)"
+            "create or replace temp table _new as select rid, h from _source"
+            " where h not in (select h from _target)"
         )
         ((new,),) = con.execute("select count(*) from _new").fetchall()
         if gone + new > limit:
             return None
         con.execute(f"delete from {target} where rowid in (select rid from _gone)")
-        con.execute(f"insert into {target} select * from _new")
+        new_rows = (
+            "hash(s) in (select h from _new)"
+            if source_is_view
+            else "s.rowid in (select rid from _new)"
+        )
+        con.execute(f"insert into {target} select s.* from {source} s where {new_rows}")
         ((target_rows,),) = con.execute(f"select count(*) from {target}").fetchall()
         if target_rows != source_rows:
             return None  # duplicate rows: a hash delta cannot count them
         return int(gone + new)
     finally:
-        con.execute("drop table if exists _target")
-        con.execute("drop table if exists _gone")
-        con.execute("drop table if exists _new")
+        for temp in ("_target", "_source", "_gone", "_new"):
+            con.execute(f"drop table if exists {temp}")
