@@ -94,6 +94,23 @@ def test_hostile_warehouse_settings_are_checked_and_named(
     assert info.value.variable == variable and str(info.value).startswith(variable)
 
 
+def test_duckdb_threads_default_is_capped_at_the_usable_cores(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Unset, DBT_DUCKDB_THREADS is the default (4) but never more than the cores the process
+    may use; a value set is taken as it is, and dbt gets the number either way."""
+    import dwh.settings as settings
+
+    assert 1 <= settings.usable_cores() <= (os.cpu_count() or 1)
+    for cores, expected in ((2, 2), (1, 1), (16, 4)):
+        monkeypatch.setattr(settings, "usable_cores", lambda cores=cores: cores)
+        chosen = WarehouseSettings.for_duckdb("w.duckdb")
+        assert chosen.dbt_duckdb_threads == expected
+        assert chosen.dbt_env()["DBT_DUCKDB_THREADS"] == str(expected)
+    set_by_hand = WarehouseSettings.for_duckdb("w.duckdb", DBT_DUCKDB_THREADS="8")
+    assert set_by_hand.dbt_duckdb_threads == 8
+
+
 @pytest.mark.postgres
 def test_hostile_postgres_refusal_names_the_dsn_without_its_password() -> None:
     dsn = "postgresql://postgres:Hunter2-Secret@127.0.0.1:5432/no_such_database_here"
