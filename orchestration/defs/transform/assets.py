@@ -8,6 +8,7 @@ import os
 import time
 from collections.abc import Iterator
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -29,6 +30,7 @@ from orchestration.lib.errors import (
     warehouse_failure,
     warehouse_locked_failure,
 )
+from orchestration.lib.partial_parse import keep_partial_parse
 from orchestration.lib.translator import WarehouseDbtTranslator
 
 
@@ -102,6 +104,7 @@ def build_when_unlocked(
         for event in invocation.stream():
             built_nothing = False
             yield event
+        keep_partial_parse(invocation.target_path, Path(invocation.project_dir))
         error = invocation.get_error()
         if error is None:
             return
