@@ -10,7 +10,6 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from reporting import data
-from reporting.chart_pool import chart_pool
 from reporting.funnel import MATURE_SHARE, MIN_COHORT
 from reporting.labels import format_change, format_value
 from reporting.sections import SECTIONS
@@ -45,11 +44,11 @@ def _environment() -> Environment:
 
 def render(published: Path, dbt_vars: dict[str, Any]) -> tuple[str, ReportResult]:
     """The report's HTML and what it found (the path in the result is left empty)."""
-    with data.connect(published) as con, chart_pool() as pool:
+    with data.connect(published) as con:
         data.require_marts(con)
         info = data.publish_info(con)
         calendar, notes = data.calendar_of(con, dbt_vars)
-        builder = ReportBuilder(con, calendar, info.as_of, pool)
+        builder = ReportBuilder(con, calendar, info.as_of)
         funnels = builder.funnels()
         context = {
             "info": info,
@@ -64,8 +63,7 @@ def render(published: Path, dbt_vars: dict[str, Any]) -> tuple[str, ReportResult
             "min_cohort": MIN_COHORT,
             "mature_share": MATURE_SHARE,
         }
-        # inside the pool's block: writing the page waits for the charts the workers draw
-        html = _environment().get_template("funnel.html.j2").render(**context)
+    html = _environment().get_template("funnel.html.j2").render(**context)
     bottlenecks = {
         f.period.grain: (
             f"{f.step_name(f.bottleneck)} {format_value(f.rows[f.bottleneck].conversion, 'pct')}"

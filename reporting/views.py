@@ -1,8 +1,6 @@
 """What each part of the page shows, read from the published copy: the funnels, the KPI
 sections with their charts, handoff quality and the KGI (the template lays them out)."""
 
-from collections.abc import Callable
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -12,7 +10,6 @@ from markupsafe import Markup
 
 from reporting import charts, data
 from reporting.calendar import Calendar, Period
-from reporting.chart_pool import PendingChart
 from reporting.funnel import STAGES, Funnel, funnel_for, step_lags
 from reporting.labels import (
     ADDITIVE_KPIS,
@@ -46,8 +43,8 @@ class KpiRow:
     kpi: str
     label: Label
     latest: list[tuple[Label, str, Cell, Cell]]  # series, colour, last month, last week
-    monthly: Markup | PendingChart
-    weekly: Markup | PendingChart
+    monthly: Markup
+    weekly: Markup
 
 
 @dataclass
@@ -89,15 +86,8 @@ def _cell(current: float | None, previous: float | None, fmt: str) -> Cell:
 
 
 class ReportBuilder:
-    def __init__(
-        self,
-        con: duckdb.DuckDBPyConnection,
-        calendar: Calendar,
-        as_of: datetime,
-        pool: Executor | None = None,
-    ):
+    def __init__(self, con: duckdb.DuckDBPyConnection, calendar: Calendar, as_of: datetime):
         self.con = con
-        self.pool = pool
         self.calendar = calendar
         self.as_of = as_of
         self.as_of_day = calendar.local_date(as_of)
@@ -117,13 +107,6 @@ class ReportBuilder:
     def _chart(self, svg: str) -> Markup:
         self.chart_count += 1
         return Markup(svg)  # noqa: S704 - matplotlib escapes every text it writes
-
-    def _draw(self, draw: Callable[..., str], *args: Any, **kwargs: Any) -> Markup | PendingChart:
-        """A matplotlib chart, drawn in the pool's worker processes when there is a pool."""
-        if self.pool is None:
-            return self._chart(draw(*args, **kwargs))
-        self.chart_count += 1
-        return PendingChart(self.pool, draw, *args, **kwargs)
 
     def _periods(self, grain: str) -> list[Period]:
         return self.weeks if grain == "week" else self.months
@@ -165,14 +148,15 @@ class ReportBuilder:
                     )
                     for g, key, _, _ in keys
                 ]
-                charts_by_grain[grain] = self._draw(
-                    charts.line_chart,
-                    f"{section.code}-{kpi}-{grain}",
-                    self._axis(grain),
-                    lines,
-                    kpi_label.fmt,
-                    SERIES_COLOURS,
-                    partial_last=self._partial(grain),
+                charts_by_grain[grain] = self._chart(
+                    charts.line_chart(
+                        f"{section.code}-{kpi}-{grain}",
+                        self._axis(grain),
+                        lines,
+                        kpi_label.fmt,
+                        SERIES_COLOURS,
+                        partial_last=self._partial(grain),
+                    )
                 )
             latest = [
                 (
@@ -245,15 +229,16 @@ class ReportBuilder:
             for g in ("week", "month")
         ]
 
-    def funnel_chart(self, funnel: Funnel) -> Markup | PendingChart:
+    def funnel_chart(self, funnel: Funnel) -> Markup:
         highlight = funnel.bottleneck
-        return self._draw(
-            charts.funnel_chart,
-            f"funnel-{funnel.period.grain}",
-            [stage.label.ja for stage in STAGES],
-            [row.entered for row in funnel.rows],
-            [row.entered_previous for row in funnel.rows],
-            highlight,
+        return self._chart(
+            charts.funnel_chart(
+                f"funnel-{funnel.period.grain}",
+                [stage.label.ja for stage in STAGES],
+                [row.entered for row in funnel.rows],
+                [row.entered_previous for row in funnel.rows],
+                highlight,
+            )
         )
 
     def handoffs(self) -> dict[str, Any]:
@@ -265,32 +250,35 @@ class ReportBuilder:
             return [counts.get(i, 0) / total if total else None for i in range(top + 1)]
 
         view: dict[str, Any] = {"current": current, "previous": previous}
-        view["completeness"] = self._draw(
-            charts.bar_chart,
-            "handoff-completeness",
-            [f"{i}/10" for i in range(11)],
-            shares(current.completeness, current.sent, 10),
-            shares(previous.completeness, previous.sent, 10),
-            "pct",
+        view["completeness"] = self._chart(
+            charts.bar_chart(
+                "handoff-completeness",
+                [f"{i}/10" for i in range(11)],
+                shares(current.completeness, current.sent, 10),
+                shares(previous.completeness, previous.sent, 10),
+                "pct",
+            )
         )
-        view["bant"] = self._draw(
-            charts.bar_chart,
-            "handoff-bant",
-            [str(i) for i in range(5)],
-            shares(current.bant, current.sent, 4),
-            shares(previous.bant, previous.sent, 4),
-            "pct",
+        view["bant"] = self._chart(
+            charts.bar_chart(
+                "handoff-bant",
+                [str(i) for i in range(5)],
+                shares(current.bant, current.sent, 4),
+                shares(previous.bant, previous.sent, 4),
+                "pct",
+            )
         )
         fields = list(data.HANDOFF_FIELDS)
         view["fields"] = (
-            self._draw(
-                charts.bar_chart,
-                "handoff-fields",
-                [HANDOFF_FIELD_LABELS[f].ja for f in fields],
-                [current.field_valid.get(f) for f in fields],
-                [previous.field_valid.get(f) for f in fields],
-                "pct",
-                horizontal=True,
+            self._chart(
+                charts.bar_chart(
+                    "handoff-fields",
+                    [HANDOFF_FIELD_LABELS[f].ja for f in fields],
+                    [current.field_valid.get(f) for f in fields],
+                    [previous.field_valid.get(f) for f in fields],
+                    "pct",
+                    horizontal=True,
+                )
             )
             if current.sent
             else Markup("")
@@ -302,15 +290,16 @@ class ReportBuilder:
         view["rejection_list"] = rejections
         reasons = rejections[:8]
         view["rejections"] = (
-            self._draw(
-                charts.bar_chart,
-                "handoff-rejections",
-                [r for r, _ in reasons],
-                [float(c) for _, c in reasons],
-                None,
-                "int",
-                "#d62728",
-                horizontal=True,
+            self._chart(
+                charts.bar_chart(
+                    "handoff-rejections",
+                    [r for r, _ in reasons],
+                    [float(c) for _, c in reasons],
+                    None,
+                    "int",
+                    "#d62728",
+                    horizontal=True,
+                )
             )
             if reasons
             else Markup("")
@@ -380,22 +369,24 @@ class ReportBuilder:
             "month": self.last["month"],
             "latest": self._latest_goal([company[m] for m in closed if m in company]),
             "fmt": kpi_label.fmt,
-            "monthly": self._draw(
-                charts.goal_chart,
-                f"goal-{kpi}-monthly",
-                axis,
-                series("actual", closed),
-                series("target", months),
-                kpi_label.fmt,
+            "monthly": self._chart(
+                charts.goal_chart(
+                    f"goal-{kpi}-monthly",
+                    axis,
+                    series("actual", closed),
+                    series("target", months),
+                    kpi_label.fmt,
+                )
             ),
-            "ytd": self._draw(
-                charts.goal_chart,
-                f"goal-{kpi}-ytd",
-                axis,
-                series("actual_ytd", closed),
-                series("target_ytd", months),
-                kpi_label.fmt,
-                cumulative=True,
+            "ytd": self._chart(
+                charts.goal_chart(
+                    f"goal-{kpi}-ytd",
+                    axis,
+                    series("actual_ytd", closed),
+                    series("target_ytd", months),
+                    kpi_label.fmt,
+                    cumulative=True,
+                )
             ),
             "breakdown": breakdown,
         }

@@ -198,36 +198,3 @@ def test_report_says_what_the_published_copy_lacks(tmp_path: Path) -> None:
     assert "marts.kpi_long lacks grain_key, period_grain" in str(failure.value)
     assert "no marts.fct_lead_lifecycle" in str(failure.value)
     assert not (tmp_path / "r.html").exists()
-
-
-def test_report_charts_drawn_in_worker_processes_equal_those_drawn_inline(
-    published: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The pool changes where the charts are drawn, not the page; a pool whose workers die
-    (here: every worker exits at once) costs time, never a chart."""
-    from concurrent.futures import ProcessPoolExecutor
-
-    from reporting import chart_pool
-    from reporting.report import render
-
-    vars_ = {"reporting_tz": "Asia/Tokyo"}
-    monkeypatch.setattr(chart_pool, "workers", lambda: 2)
-    pooled, result = render(published, vars_)
-    monkeypatch.setattr(chart_pool, "workers", lambda: 1)
-    inline, _ = render(published, vars_)
-    assert pooled == inline and pooled.count('class="chart-svg"') == result.charts > 40
-
-    class DyingPool(ProcessPoolExecutor):
-        def __init__(self, **kwargs: object) -> None:
-            super().__init__(max_workers=2, initializer=_exit_worker)
-
-    monkeypatch.setattr(chart_pool, "workers", lambda: 2)
-    monkeypatch.setattr(chart_pool, "ProcessPoolExecutor", DyingPool)
-    broken, _ = render(published, vars_)
-    assert broken == inline
-
-
-def _exit_worker() -> None:
-    import os
-
-    os._exit(3)
