@@ -6,15 +6,18 @@ DuckDB file and prints records, requests, seconds and records/s per source.
 """
 
 import argparse
+import contextlib
 import json
 import resource
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import psutil
 
 from bench.measure import own_peak_rss_mb
+from bench.memory_parts import MemoryParts, describe
 from connectors.landing.duckdb import DuckDBDestination
 from connectors.registry import STREAMS
 from connectors.run import StreamResult, close_readers, extract_source, extract_sources
@@ -66,6 +69,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", action="store_true", help="end with one JSON line of figures")
     parser.add_argument(
+        "--memory-parts",
+        action="store_true",
+        help="sample what this process's RSS is made of and print it at its peak",
+    )
+    parser.add_argument(
         "--setting",
         action="append",
         default=[],
@@ -74,8 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    figures: dict[str, float] = {}
-    with tempfile.TemporaryDirectory() as tmp:
+    figures: dict[str, Any] = {}
+    parts = MemoryParts() if args.memory_parts else contextlib.nullcontext()
+    with tempfile.TemporaryDirectory() as tmp, parts:
         world = args.data
         if world is None:
             world = Path(tmp) / "world"
@@ -123,6 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     # the cores, so seconds × cores can be set against it.
     cpu_seconds = usage.ru_utime + usage.ru_stime
     print(f"peak RSS of this process: {peak_mb:,.0f} MB, CPU {cpu_seconds:,.1f} s")
+    if isinstance(parts, MemoryParts):
+        print(describe(parts.peak))
+        figures["memory_parts_at_peak"] = parts.peak
     if args.json and args.together:
         print(json.dumps({**figures, "peak_rss_mb": peak_mb, "cpu_seconds": cpu_seconds}))
     return 0

@@ -1,0 +1,159 @@
+"""What this process's RSS is made of, sampled: `python -m bench.connector_speed --memory-parts`.
+
+RSS alone says how much, not whose. Every `interval` seconds this records the process's RSS
+split the way the kernel and the allocators see it, and keeps the sample at the highest RSS:
+
+- `anonymous_mb` / `file_mb`: the process's own memory vs mapped libraries (smaps_rollup);
+- `malloc_in_use_mb`, `malloc_free_mb`: glibc's heap (every arena), in use and freed but kept;
+- `malloc_mmapped_mb`: blocks above the mmap threshold (page bodies, CSV ranges, Arrow
+  buffers in flight: connectors/core/malloc.py sets the threshold to 64 KiB);
+- `arrow_mb`: bytes Arrow's default pool holds (inside glibc's figures when that pool is
+  the system allocator, as connectors/core/malloc.py sets it);
+- `other_anonymous_mb`: the rest of the anonymous memory: Python's small-object arenas
+  (obmalloc mmaps its own), thread stacks, and what DuckDB allocates outside glibc's heap.
+
+glibc's `mallinfo2` and `/proc/self/smaps_rollup` are Linux-only; elsewhere those parts read
+None. The sampler runs in a daemon thread, so it adds a thread, not a process.
+"""
+
+import ctypes
+import ctypes.util
+import threading
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+_MB = 2**20
+_SMAPS = Path("/proc/self/smaps_rollup")
+
+
+class _MallInfo2(ctypes.Structure):
+    # glibc's struct mallinfo2 (malloc.h), every field a size_t
+    _fields_ = [
+        (name, ctypes.c_size_t)
+        for name in (
+            "arena",
+            "ordblks",
+            "smblks",
+            "hblks",
+            "hblkhd",
+            "usmblks",
+            "fsmblks",
+            "uordblks",
+            "fordblks",
+            "keepcost",
+        )
+    ]
+
+
+def _mallinfo2() -> Any:
+    name = ctypes.util.find_library("c")
+    try:
+        function = ctypes.CDLL(name).mallinfo2 if name else None
+    except (OSError, AttributeError):  # not glibc, or glibc < 2.33
+        return None
+    if function is not None:
+        function.restype = _MallInfo2
+    return function
+
+
+def _smaps_mb() -> dict[str, int]:
+    parts: dict[str, int] = {}
+    try:
+        for line in _SMAPS.read_text().splitlines():
+            key, _, rest = line.partition(":")
+            if key in ("Anonymous", "Pss_File"):
+                parts[key] = int(rest.split()[0]) // 1024
+    except OSError:
+        pass
+    return parts
+
+
+class MemoryParts:
+    """Samples this process's memory composition; `peak` is the sample with the highest RSS."""
+
+    def __init__(self, interval: float = 0.25) -> None:
+        self.interval = interval
+        self.peak: dict[str, float | None] = {}
+        self.samples = 0
+        self._mallinfo = _mallinfo2()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="memory-parts", daemon=True)
+
+    def sample(self) -> dict[str, float | None]:
+        rss = psutil.Process().memory_info().rss // _MB
+        smaps = _smaps_mb()
+        parts: dict[str, float | None] = {
+            "rss_mb": rss,
+            "anonymous_mb": smaps.get("Anonymous"),
+            "file_mb": smaps.get("Pss_File"),
+            "malloc_in_use_mb": None,
+            "malloc_free_mb": None,
+            "malloc_mmapped_mb": None,
+            "arrow_mb": _arrow_mb(),
+            "other_anonymous_mb": None,
+            "threads": threading.active_count(),
+        }
+        if self._mallinfo is not None:
+            info = self._mallinfo()
+            parts["malloc_in_use_mb"] = info.uordblks // _MB
+            parts["malloc_free_mb"] = info.fordblks // _MB
+            parts["malloc_mmapped_mb"] = info.hblkhd // _MB
+            anonymous = parts["anonymous_mb"]
+            if anonymous is not None:
+                # Arrow's system pool allocates through glibc: counted there already.
+                heap = (info.arena + info.hblkhd) // _MB
+                parts["other_anonymous_mb"] = anonymous - heap - _arrow_outside_glibc()
+        return parts
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            parts = self.sample()
+            self.samples += 1
+            if (parts["rss_mb"] or 0) >= (self.peak.get("rss_mb") or 0):
+                self.peak = parts
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> "MemoryParts":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _arrow_mb() -> float | None:
+    try:
+        import pyarrow as pa
+    except ImportError:
+        return None
+    return pa.total_allocated_bytes() // _MB
+
+
+def _arrow_outside_glibc() -> int:
+    """Arrow's bytes when its pool is not the system allocator (mimalloc, jemalloc)."""
+    try:
+        import pyarrow as pa
+    except ImportError:
+        return 0
+    if pa.default_memory_pool().backend_name == "system":
+        return 0
+    return pa.total_allocated_bytes() // _MB
+
+
+def describe(parts: dict[str, float | None]) -> str:
+    """One line: 'rss 469 MB = anonymous 374 (malloc in use 98, ...) + files 84'."""
+
+    def mb(key: str) -> str:
+        value = parts.get(key)
+        return "n/a" if value is None else f"{value:,.0f}"
+
+    return (
+        f"RSS {mb('rss_mb')} MB at its peak: anonymous {mb('anonymous_mb')} "
+        f"(glibc heap in use {mb('malloc_in_use_mb')}, freed but kept {mb('malloc_free_mb')}, "
+        f"mmapped blocks {mb('malloc_mmapped_mb')}; Arrow's pool {mb('arrow_mb')}; "
+        f"other {mb('other_anonymous_mb')}), files {mb('file_mb')}; "
+        f"{parts.get('threads')} threads"
+    )
