@@ -346,6 +346,7 @@ def extract_source(
     batch_policy: BatchPolicy = DEFAULT_BATCH_POLICY,
 ) -> list[StreamResult]:
     """Every stream of one source (or `streams`), in turn; the first error propagates."""
+    tune_allocators()  # as extract_sources does (connectors/core/malloc.py)
     results: list[StreamResult] = []
     _extract_streams(source, streams, results, destination, run_id, env, on_page, batch_policy)
     return results
