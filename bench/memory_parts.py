@@ -71,7 +71,7 @@ def _smaps_mb() -> dict[str, int]:
 
 
 class MemoryParts:
-    """Samples this process's memory composition; `peak` is the sample with the highest RSS."""
+    """Samples this process's memory composition; `peak` is the first sample at the highest RSS."""
 
     def __init__(self, interval: float = 0.25) -> None:
         self.interval = interval
@@ -111,7 +111,9 @@ class MemoryParts:
         while not self._stop.is_set():
             parts = self.sample()
             self.samples += 1
-            if (parts["rss_mb"] or 0) >= (self.peak.get("rss_mb") or 0):
+            # The first sample at the highest RSS: a later one as high may already have freed
+            # what made the peak while the pages it freed are still counted.
+            if not self.peak or (parts["rss_mb"] or 0) > (self.peak.get("rss_mb") or 0):
                 self.peak = parts
             self._stop.wait(self.interval)
 
