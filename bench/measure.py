@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 import psutil
 
@@ -16,7 +16,32 @@ import psutil
 NOT_MEASURED: set[int] = set()
 
 
-class PeakRss:
+class Sampler:
+    """Calls `tick()` every `interval` seconds in a daemon thread while the `with` block runs."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def tick(self) -> None:
+        raise NotImplementedError
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.tick()
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+class PeakRss(Sampler):
     """Samples the summed RSS of this process and all its children (dbt, workers) every 20 ms.
 
     Summing over the tree matters: dbt runs as a child process, dlt forks normalize workers.
@@ -24,10 +49,8 @@ class PeakRss:
     """
 
     def __init__(self, interval: float = 0.02) -> None:
-        self.interval = interval
+        super().__init__(interval)
         self.peak_bytes = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _tree_rss(self) -> int:
         total = 0
@@ -43,19 +66,15 @@ class PeakRss:
                 continue
         return total
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak_bytes = max(self.peak_bytes, self._tree_rss())
-            self._stop.wait(self.interval)
+    def tick(self) -> None:
+        self.peak_bytes = max(self.peak_bytes, self._tree_rss())
 
-    def __enter__(self) -> "PeakRss":
+    def __enter__(self) -> Self:
         self.peak_bytes = self._tree_rss()
-        self._thread.start()
-        return self
+        return super().__enter__()
 
     def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
+        super().__exit__(*exc)
         self.peak_bytes = max(self.peak_bytes, self._tree_rss())
 
 

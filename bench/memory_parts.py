@@ -24,6 +24,8 @@ from typing import Any
 
 import psutil
 
+from bench.measure import Sampler
+
 _MB = 2**20
 _SMAPS = Path("/proc/self/smaps_rollup")
 
@@ -70,20 +72,19 @@ def _smaps_mb() -> dict[str, int]:
     return parts
 
 
-class MemoryParts:
+class MemoryParts(Sampler):
     """Samples this process's memory composition; `peak` is the first sample at the highest RSS."""
 
     def __init__(self, interval: float = 0.25) -> None:
-        self.interval = interval
+        super().__init__(interval)
         self.peak: dict[str, float | None] = {}
         self.samples = 0
         self._mallinfo = _mallinfo2()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="memory-parts", daemon=True)
 
     def sample(self) -> dict[str, float | None]:
         rss = psutil.Process().memory_info().rss // _MB
         smaps = _smaps_mb()
+        arrow, arrow_outside_glibc = _arrow_mb()
         parts: dict[str, float | None] = {
             "rss_mb": rss,
             "anonymous_mb": smaps.get("Anonymous"),
@@ -91,7 +92,7 @@ class MemoryParts:
             "malloc_in_use_mb": None,
             "malloc_free_mb": None,
             "malloc_mmapped_mb": None,
-            "arrow_mb": _arrow_mb(),
+            "arrow_mb": arrow,
             "other_anonymous_mb": None,
             "threads": threading.active_count(),
         }
@@ -102,51 +103,32 @@ class MemoryParts:
             parts["malloc_mmapped_mb"] = info.hblkhd // _MB
             anonymous = parts["anonymous_mb"]
             if anonymous is not None:
-                # Arrow's system pool allocates through glibc: counted there already.
                 heap = (info.arena + info.hblkhd) // _MB
-                parts["other_anonymous_mb"] = anonymous - heap - _arrow_outside_glibc()
+                parts["other_anonymous_mb"] = anonymous - heap - arrow_outside_glibc
         return parts
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            parts = self.sample()
-            self.samples += 1
-            # The first sample at the highest RSS: a later one as high may already have freed
-            # what made the peak while the pages it freed are still counted.
-            if not self.peak or (parts["rss_mb"] or 0) > (self.peak.get("rss_mb") or 0):
-                self.peak = parts
-            self._stop.wait(self.interval)
-
-    def __enter__(self) -> "MemoryParts":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
+    def tick(self) -> None:
+        parts = self.sample()
+        self.samples += 1
+        # The first sample at the highest RSS: a later one as high may already have freed
+        # what made the peak while the pages it freed are still counted.
+        if not self.peak or (parts["rss_mb"] or 0) > (self.peak.get("rss_mb") or 0):
+            self.peak = parts
 
 
-def _arrow_mb() -> float | None:
+def _arrow_mb() -> tuple[int | None, int]:
+    """Bytes Arrow's default pool holds, and of them those outside glibc's heap (its pool is
+    mimalloc or jemalloc unless connectors/core/malloc.py set the system allocator)."""
     try:
         import pyarrow as pa
     except ImportError:
-        return None
-    return pa.total_allocated_bytes() // _MB
-
-
-def _arrow_outside_glibc() -> int:
-    """Arrow's bytes when its pool is not the system allocator (mimalloc, jemalloc)."""
-    try:
-        import pyarrow as pa
-    except ImportError:
-        return 0
-    if pa.default_memory_pool().backend_name == "system":
-        return 0
-    return pa.total_allocated_bytes() // _MB
+        return None, 0
+    held = pa.total_allocated_bytes() // _MB
+    return held, 0 if pa.default_memory_pool().backend_name == "system" else held
 
 
 def describe(parts: dict[str, float | None]) -> str:
-    """One line: 'rss 469 MB = anonymous 374 (malloc in use 98, ...) + files 84'."""
+    """One line: 'RSS 469 MB at its peak: anonymous 374 (glibc heap in use 98, ...), ...'."""
 
     def mb(key: str) -> str:
         value = parts.get(key)

@@ -18,7 +18,6 @@ summarise with `python -m bench.profile --stacks stacks.txt`.
 import argparse
 import json
 import os
-import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -26,21 +25,19 @@ from typing import Any
 
 import psutil
 
-from bench.measure import NOT_MEASURED
+from bench.measure import NOT_MEASURED, Sampler
 from bench.pipeline import dbt_node_seconds
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
 
-class RssTimeline:
+class RssTimeline(Sampler):
     """(monotonic time, RSS of this process, RSS of its children) every `interval` seconds;
     the sandbox's pids (NOT_MEASURED) and their subtrees are left out."""
 
     def __init__(self, interval: float = 0.2) -> None:
-        self.interval = interval
+        super().__init__(interval)
         self.samples: list[tuple[float, int, int]] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _sample(self) -> tuple[float, int, int]:
         me = psutil.Process(os.getpid())
@@ -58,18 +55,8 @@ class RssTimeline:
                 continue
         return time.time(), own, children
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.samples.append(self._sample())
-            self._stop.wait(self.interval)
-
-    def __enter__(self) -> "RssTimeline":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
+    def tick(self) -> None:
+        self.samples.append(self._sample())
 
     def peak(self, start: float = 0.0, end: float = float("inf")) -> dict[str, float]:
         inside = [s for s in self.samples if start <= s[0] <= end] or self.samples[-1:]
