@@ -12,10 +12,15 @@ import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from pyrate_limiter import Rate
 
+from connectors.batching import (
+    DEFAULT_BATCH_POLICY,
+    BatchBudget,
+    BatchPolicy,
+    PendingBatch,
+)
 from connectors.core.errors import ResponseDeadlineError, UntrustedOriginError
 from connectors.core.http import HttpClient, HttpStats, scaled_rate
 from connectors.core.malloc import tune_allocators
@@ -25,7 +30,7 @@ from connectors.core.quota import QuotaLedger
 from connectors.core.state import StreamState
 from connectors.core.timeutil import to_iso, utcnow
 from connectors.core.vendor import SourceReader, StreamRun, Vendor
-from connectors.landing.base import Batch, Destination, LandingSession, QuarantineRow, RawRow
+from connectors.landing.base import Destination
 from connectors.landing.rows import rejected_rows, split_page
 from connectors.registry import get_vendor
 from connectors.settings import Settings
@@ -58,84 +63,6 @@ class StreamResult:
 PageCallback = Callable[[StreamResult], None]
 # Errors about one answer of a vendor: their message gets the stream that met them.
 NAMED_BY_STREAM = (UntrustedOriginError, ResponseDeadlineError, PagingError)
-
-
-@dataclass(frozen=True)
-class BatchPolicy:
-    """When buffered pages are committed: whichever limit is reached first.
-
-    One commit per 300-record Marketo page cost more than the rows; a batch bounds both
-    memory (records, bytes of `_raw`) and the work a crash can lose (seconds).
-    """
-
-    max_records: int = 10_000
-    max_bytes: int = 8 * 2**20
-    max_seconds: float = 5.0
-
-
-DEFAULT_BATCH_POLICY = BatchPolicy()
-
-
-@dataclass
-class _Pending:
-    """Pages read but not yet committed, and the state of the newest one."""
-
-    rows: list[RawRow] = field(default_factory=list)
-    quarantine: list[QuarantineRow] = field(default_factory=list)
-    state: StreamState | None = None
-    pages: int = 0
-    size: int = 0  # characters of _raw and quarantine payloads
-    since: float = 0.0
-    extracted_at: datetime | None = None
-    failed: bool = False
-
-    def add(
-        self, rows: list[RawRow], quarantine: list[QuarantineRow], state: StreamState | None
-    ) -> None:
-        if self.pages == 0:
-            self.since = time.monotonic()
-        self.rows.extend(rows)
-        self.quarantine.extend(quarantine)
-        self.size += sum(len(r.raw_json) for r in rows) + sum(len(q.payload) for q in quarantine)
-        if state is not None:  # each page's state covers every earlier page too
-            self.state = state
-        self.pages += 1
-        self.extracted_at = utcnow()
-
-    def full(self, policy: BatchPolicy) -> bool:
-        return (
-            len(self.rows) + len(self.quarantine) >= policy.max_records
-            or self.size >= policy.max_bytes
-            or time.monotonic() - self.since >= policy.max_seconds
-        )
-
-    def commit(
-        self,
-        landing: LandingSession,
-        source: str,
-        stream: str,
-        run_id: str,
-        ledger: QuotaLedger | None = None,
-    ) -> None:
-        if self.pages == 0:
-            return
-        assert self.extracted_at is not None
-        batch = Batch(
-            source=source,
-            stream=stream,
-            rows=self.rows,
-            quarantine=self.quarantine,
-            state=self.state,
-            run_id=run_id,
-            extracted_at=self.extracted_at,
-            # The calls that paid for these rows are recorded with them.
-            usage=ledger.take_unflushed() if ledger is not None else [],
-        )
-        try:
-            landing.write_batch(batch)
-        except BaseException:
-            self.failed = True  # rolled back; not tried again on the way out
-            raise
 
 
 def _rates(vendor: Vendor, settings: Settings, path: str | None = None) -> list[Rate]:
@@ -236,8 +163,13 @@ def extract_stream(
     env: Mapping[str, str] | None = None,
     on_page: PageCallback | None = None,
     batch_policy: BatchPolicy = DEFAULT_BATCH_POLICY,
+    budget: BatchBudget | None = None,
 ) -> StreamResult:
-    """Land every new record of one stream; returns counts and the cursor movement."""
+    """Land every new record of one stream; returns counts and the cursor movement.
+
+    `budget`: the batch bytes this stream's source shares with sources extracted beside it
+    (extract_sources); its batches commit at its share of it when that is below the policy's.
+    """
     settings = Settings(env)
     vendor = get_vendor(source)
     spec = vendor.stream(stream)
@@ -265,13 +197,13 @@ def extract_stream(
             if today not in ledger.recorded:
                 ledger.remember(today, *landing.read_usage(source, today))
 
-        def commit(pending: _Pending) -> _Pending:
+        def commit(pending: PendingBatch) -> PendingBatch:
             pending.commit(landing, source, stream, run_id, ledger)
             if pending.state is not None:
                 result.cursor_after = _cursor(pending.state)
-            return _Pending()
+            return PendingBatch()
 
-        pending = _Pending()
+        pending = PendingBatch()
         pages = spec.read(reader, run)
         depth = int(settings.number("CONNECTORS_PREFETCH_PAGES"))
         if depth > 0:  # the next pages are fetched while this one lands
@@ -285,7 +217,8 @@ def extract_stream(
                 result.records_sent += len(page.records) + len(page.rejects)
                 result.loaded += len(rows)
                 result.quarantined += len(quarantine)
-                if pending.full(batch_policy):
+                policy = budget.policy(batch_policy) if budget is not None else batch_policy
+                if pending.full(policy):
                     pending = commit(pending)
                 result.requests = reader.client.stats.requests - requests_before
                 result.seconds = time.monotonic() - started
@@ -361,6 +294,7 @@ def _extract_streams(
     env: Mapping[str, str] | None,
     on_page: PageCallback | None,
     batch_policy: BatchPolicy,
+    budget: BatchBudget | None = None,
 ) -> None:
     """The streams of one source in turn on one warehouse connection; each finished stream's
     result is appended as it ends, so a caller sees them even when a later stream fails."""
@@ -376,6 +310,7 @@ def _extract_streams(
                     env=env,
                     on_page=on_page,
                     batch_policy=batch_policy,
+                    budget=budget,
                 )
             )
 
@@ -409,9 +344,13 @@ def extract_sources(
     (a transaction per batch, as always). A source that fails does not stop the others: every
     outcome is returned, and the caller decides (the CLI and Dagster report each, then fail).
     `plan` maps a source to its streams (None: all of them); `on_page` is called under a lock.
+    The sources share one budget of batch bytes in flight (`CONNECTORS_BATCH_BUDGET_MB`,
+    connectors/batching.py), so their batches together stay within it however long they
+    overlap.
     """
     tune_allocators()  # before the source threads allocate (connectors/core/malloc.py)
     lock = threading.Lock()
+    budget = BatchBudget(int(Settings(env).value("CONNECTORS_BATCH_BUDGET_MB") * 2**20))
 
     def report(result: StreamResult) -> None:
         if on_page is not None:
@@ -421,9 +360,18 @@ def extract_sources(
     def run_one(source: str, streams: list[str] | None) -> SourceOutcome:
         outcome = SourceOutcome(source)
         try:
-            _extract_streams(
-                source, streams, outcome.results, destination, run_id, env, report, batch_policy
-            )
+            with budget.member():
+                _extract_streams(
+                    source,
+                    streams,
+                    outcome.results,
+                    destination,
+                    run_id,
+                    env,
+                    report,
+                    batch_policy,
+                    budget,
+                )
         except Exception as exc:  # reported with the source; the others go on
             outcome.error = exc
         return outcome

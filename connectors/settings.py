@@ -73,6 +73,13 @@ TUNING: tuple[Setting, ...] = (
         check.non_negative_int,
     ),
     Setting(
+        "CONNECTORS_BATCH_BUDGET_MB",
+        "16",
+        "batch bytes in flight that the sources extracted side by side share: each source "
+        "commits at its share of it (8 MB at most, a source alone)",
+        check.positive_number,
+    ),
+    Setting(
         "CONNECTORS_DESCRIBE_TTL_HOURS",
         "24",
         "field lists (describe) are kept in the stream state and reused this long",
