@@ -22,7 +22,7 @@ from connectors.landing.duckdb import DuckDBDestination
 from connectors.registry import STREAMS
 from connectors.run import StreamResult, close_readers, extract_source, extract_sources
 from connectors.settings import Settings
-from sandbox.remote import serving
+from sandbox.remote import attached, serving
 from sandbox.world import generate
 
 
@@ -61,6 +61,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--leads", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--data", type=Path, help="an existing world instead of generating one")
+    parser.add_argument(
+        "--fakes",
+        type=Path,
+        metavar="FILE",
+        help="what a running `python -m sandbox serve --data <world>` printed: extract from "
+        "those fakes instead of starting them (a 1M world takes minutes to load)",
+    )
     parser.add_argument("--rate-scale", default="1000", help="client limiter speed-up")
     parser.add_argument(
         "--together",
@@ -86,10 +93,11 @@ def main(argv: list[str] | None = None) -> int:
     parts = MemoryParts() if args.memory_parts else contextlib.nullcontext()
     with tempfile.TemporaryDirectory() as tmp, parts:
         world = args.data
-        if world is None:
+        if world is None and args.fakes is None:
             world = Path(tmp) / "world"
             generate(world, leads=args.leads, seed=args.seed)
-        with serving(world) as sb:
+        fakes = attached(args.fakes) if args.fakes else serving(world)
+        with fakes as sb:
             env = {**sb.env, "CONNECTORS_RATE_SCALE": args.rate_scale, **_settings(args.setting)}
             settings = Settings(env)
             dest = DuckDBDestination(
@@ -97,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
                 memory_limit=settings.value("CONNECTORS_DUCKDB_MEMORY_LIMIT"),
                 reopen_rows=settings.value("CONNECTORS_DUCKDB_REOPEN_ROWS"),
             )
-            print(f"world={world}")
+            print(f"world={world or args.fakes}")
             print("| source | records | requests | seconds | records/s |")
             print("|---|---:|---:|---:|---:|")
             if args.together:

@@ -6,10 +6,11 @@ made the client's peak RSS a measure of the world's size.
 """
 
 import os
+import re
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,12 @@ class RemoteSandbox:
     def close(self) -> None:
         self._http.close()
 
+    def __enter__(self) -> "RemoteSandbox":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()  # the server itself runs on: it is not ours to stop
+
 
 @contextmanager
 def serving(
@@ -104,15 +111,33 @@ def serving(
             child.wait()
 
 
-def _read_exports(child: subprocess.Popen[str]) -> dict[str, str]:
-    """The `export NAME=value` lines the server prints before its `# sandbox serving` line."""
-    assert child.stdout is not None
+def attached(serve_output: str | Path) -> RemoteSandbox:
+    """The fakes of a `python -m sandbox serve` already running, from what it printed: a 1M
+    world takes minutes to load, so measurements can share one long-lived server."""
+    env, serving = _exports(Path(serve_output).read_text().splitlines())
+    match = re.search(r"\(pid (\d+)\)", serving or "")
+    if not match:
+        raise RuntimeError(f"{serve_output} does not hold the output of a serving sandbox")
+    return RemoteSandbox(env, int(match.group(1)))
+
+
+def _exports(lines: Iterable[str]) -> tuple[dict[str, str], str | None]:
+    """The `export NAME=value` lines the server prints, up to its `# sandbox serving` line
+    (returned too; None if the lines end before it)."""
     env: dict[str, str] = {}
-    for line in child.stdout:
+    for line in lines:
         line = line.strip()
         if line.startswith("export "):
             name, _, value = line.removeprefix("export ").partition("=")
             env[name] = value
         elif line.startswith("# sandbox serving"):
-            return env
-    raise RuntimeError(f"sandbox server exited before serving (exit code {child.wait()})")
+            return env, line
+    return env, None
+
+
+def _read_exports(child: subprocess.Popen[str]) -> dict[str, str]:
+    assert child.stdout is not None
+    env, serving = _exports(child.stdout)
+    if serving is None:
+        raise RuntimeError(f"sandbox server exited before serving (exit code {child.wait()})")
+    return env
