@@ -38,9 +38,11 @@ manifest: install
 demo: manifest
 	$(BIN)/python -m sandbox demo --leads $(DEMO_LEADS) --profile $(PROFILE)
 
+# Test files are spread over TEST_WORKERS processes (pytest-xdist; 0 runs them in this one).
+TEST_WORKERS ?= 2
 test: manifest
 	$(BIN)/ruff check .
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 lint: install
 	$(BIN)/ruff check .

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CACHE_DIR = Path(os.environ.get("BI_COMPAT_CACHE_DIR", REPO_ROOT / ".cache" / "bi-compat"))
@@ -58,10 +59,22 @@ def _run(command: Sequence[str], **kwargs: object) -> subprocess.CompletedProces
     )
 
 
+def _one_builder(directory: Path) -> FileLock:
+    """Held while an environment is checked and built: `make test` runs test files in several
+    processes, and two of them may want the same one."""
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    return FileLock(f"{directory}.lock", timeout=2 * INSTALL_TIMEOUT_S)
+
+
 def python_env(*requirements: str) -> Path:
     """A venv of its own with exactly `requirements` (pip from the test's environment installs
     into it: `pip --python`); returns its python executable."""
     directory = _key("py", requirements)
+    with _one_builder(directory):
+        return _python_env(directory, requirements)
+
+
+def _python_env(directory: Path, requirements: Sequence[str]) -> Path:
     python = directory / "bin" / "python"
     if _cached(directory, requirements):
         return python
@@ -103,11 +116,22 @@ def node_env(*packages: str, overrides: dict[str, str] | None = None) -> Path:
     pinned = [f"override:{name}@{version}" for name, version in (overrides or {}).items()]
     key = (*packages, *pinned)
     directory = _key("npm", key)
+    with _one_builder(directory):
+        return _node_env(directory, key, packages, overrides or {}, npm)
+
+
+def _node_env(
+    directory: Path,
+    key: Sequence[str],
+    packages: Sequence[str],
+    overrides: dict[str, str],
+    npm: str,
+) -> Path:
     if _cached(directory, key):
         return directory / "node_modules"
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
-    manifest = {"name": "bi-compat", "private": True, "overrides": overrides or {}}
+    manifest = {"name": "bi-compat", "private": True, "overrides": overrides}
     (directory / "package.json").write_text(json.dumps(manifest))
     installed = _run(
         [npm, "install", "--no-audit", "--no-fund", "--no-save", "--loglevel=error", *packages],
