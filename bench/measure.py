@@ -16,13 +16,29 @@ import psutil
 NOT_MEASURED: set[int] = set()
 
 
+def children_rss(process: psutil.Process) -> int:
+    """Summed RSS of `process`'s descendants, leaving out NOT_MEASURED pids and their subtrees."""
+    total = 0
+    pending = list(process.children())
+    while pending:
+        proc = pending.pop()
+        if proc.pid in NOT_MEASURED:
+            continue
+        try:
+            total += proc.memory_info().rss
+            pending.extend(proc.children())
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+    return total
+
+
 class Sampler:
     """Calls `tick()` every `interval` seconds in a daemon thread while the `with` block runs."""
 
-    def __init__(self, interval: float) -> None:
+    def __init__(self, interval: float, name: str = "sampler") -> None:
         self.interval = interval
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
     def tick(self) -> None:
         raise NotImplementedError
@@ -49,22 +65,12 @@ class PeakRss(Sampler):
     """
 
     def __init__(self, interval: float = 0.02) -> None:
-        super().__init__(interval)
+        super().__init__(interval, name="peak-rss")
         self.peak_bytes = 0
 
     def _tree_rss(self) -> int:
-        total = 0
-        pending = [psutil.Process(os.getpid())]
-        while pending:
-            proc = pending.pop()
-            if proc.pid in NOT_MEASURED:
-                continue
-            try:
-                total += proc.memory_info().rss
-                pending.extend(proc.children())
-            except (psutil.NoSuchProcess, psutil.AccessDenied):
-                continue
-        return total
+        me = psutil.Process(os.getpid())
+        return me.memory_info().rss + children_rss(me)
 
     def tick(self) -> None:
         self.peak_bytes = max(self.peak_bytes, self._tree_rss())

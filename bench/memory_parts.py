@@ -76,7 +76,7 @@ class MemoryParts(Sampler):
     """Samples this process's memory composition; `peak` is the first sample at the highest RSS."""
 
     def __init__(self, interval: float = 0.25) -> None:
-        super().__init__(interval)
+        super().__init__(interval, name="memory-parts")
         self.peak: dict[str, float | None] = {}
         self.samples = 0
         self._mallinfo = _mallinfo2()

@@ -25,7 +25,7 @@ from typing import Any
 
 import psutil
 
-from bench.measure import NOT_MEASURED, Sampler
+from bench.measure import Sampler, children_rss
 from bench.pipeline import dbt_node_seconds
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -36,24 +36,12 @@ class RssTimeline(Sampler):
     the sandbox's pids (NOT_MEASURED) and their subtrees are left out."""
 
     def __init__(self, interval: float = 0.2) -> None:
-        super().__init__(interval)
+        super().__init__(interval, name="rss-timeline")
         self.samples: list[tuple[float, int, int]] = []
 
     def _sample(self) -> tuple[float, int, int]:
         me = psutil.Process(os.getpid())
-        own = me.memory_info().rss
-        children = 0
-        pending = list(me.children())
-        while pending:
-            proc = pending.pop()
-            if proc.pid in NOT_MEASURED:
-                continue
-            try:
-                children += proc.memory_info().rss
-                pending.extend(proc.children())
-            except (psutil.NoSuchProcess, psutil.AccessDenied):
-                continue
-        return time.time(), own, children
+        return time.time(), me.memory_info().rss, children_rss(me)
 
     def tick(self) -> None:
         self.samples.append(self._sample())

@@ -96,12 +96,8 @@ def serving(
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     try:
-        env = _read_exports(child)
-        sandbox = RemoteSandbox(env, child.pid)
-        try:
+        with RemoteSandbox(_read_exports(child), child.pid) as sandbox:
             yield sandbox
-        finally:
-            sandbox.close()
     finally:
         child.send_signal(signal.SIGTERM)
         try:
