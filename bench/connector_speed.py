@@ -16,6 +16,8 @@ from typing import Any
 
 import psutil
 
+from bench.heap_peak import HeapPeak
+from bench.heap_peak import describe as describe_heap
 from bench.measure import own_peak_rss_mb
 from bench.memory_parts import MemoryParts, describe
 from connectors.landing.duckdb import DuckDBDestination
@@ -81,6 +83,12 @@ def main(argv: list[str] | None = None) -> int:
         help="sample what this process's RSS is made of and print it at its peak",
     )
     parser.add_argument(
+        "--heap-peak",
+        action="store_true",
+        help="trace Python's allocations (tracemalloc, ~2x slower) and print whose are live "
+        "at the heap's peak",
+    )
+    parser.add_argument(
         "--setting",
         action="append",
         default=[],
@@ -91,7 +99,8 @@ def main(argv: list[str] | None = None) -> int:
 
     figures: dict[str, Any] = {}
     parts = MemoryParts() if args.memory_parts else contextlib.nullcontext()
-    with tempfile.TemporaryDirectory() as tmp, parts:
+    heap = HeapPeak() if args.heap_peak else contextlib.nullcontext()
+    with tempfile.TemporaryDirectory() as tmp, parts, heap:
         world = args.data
         if world is None and args.fakes is None:
             world = Path(tmp) / "world"
@@ -143,6 +152,9 @@ def main(argv: list[str] | None = None) -> int:
     if isinstance(parts, MemoryParts):
         print(describe(parts.peak))
         figures["memory_parts_at_peak"] = parts.peak
+    if isinstance(heap, HeapPeak):
+        print(describe_heap(heap))
+        figures["heap_peak"] = {"traced_mb": heap.peak_bytes / 2**20, "top": heap.top()}
     if args.json and args.together:
         print(json.dumps({**figures, "peak_rss_mb": peak_mb, "cpu_seconds": cpu_seconds}))
     return 0

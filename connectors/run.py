@@ -29,7 +29,7 @@ from connectors.core.prefetch import prefetched
 from connectors.core.quota import QuotaLedger
 from connectors.core.state import StreamState
 from connectors.core.timeutil import to_iso, utcnow
-from connectors.core.vendor import SourceReader, StreamRun, Vendor
+from connectors.core.vendor import DeferredPage, SourceReader, StreamRun, Vendor
 from connectors.landing.base import Destination
 from connectors.landing.rows import rejected_rows, split_page
 from connectors.registry import get_vendor
@@ -209,7 +209,8 @@ def extract_stream(
         if depth > 0:  # the next pages are fetched while this one lands
             pages = prefetched(pages, depth, name=f"prefetch-{source}.{stream}")
         try:
-            for page in pages:
+            for fetched in pages:
+                page = fetched.parse() if isinstance(fetched, DeferredPage) else fetched
                 rows, quarantine = split_page(spec, page.records)
                 quarantine += rejected_rows(page.rejects)
                 pending.add(rows, quarantine, page.state)

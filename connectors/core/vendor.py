@@ -64,6 +64,21 @@ class Page:
     rejects: list[tuple[str, Any]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class DeferredPage:
+    """A page fetched but not yet parsed: `parse()` turns it into a `Page`.
+
+    Pages are fetched ahead in another thread (connectors/core/prefetch.py). A parsed page of
+    5,000 Bulk API records is ~15 MB of Python dicts and strings against ~2 MB of CSV, and
+    each source held up to four at a time (two waiting, one being parsed, one being landed),
+    so the bodies wait unparsed and the consumer parses each when it takes it. The consumer
+    calls `parse()` once per page, in order, in its own thread: a reader may keep counts or a
+    cursor's progress across its pages' `parse` without a lock.
+    """
+
+    parse: Callable[[], Page]
+
+
 class SourceReader(Protocol):
     client: "HttpClient"
 
@@ -93,7 +108,7 @@ class StreamRun:
         return sum(p.future_dated for p in self.passes)
 
 
-ReadStream = Callable[[Any, StreamRun], Iterator[Page]]
+ReadStream = Callable[[Any, StreamRun], Iterator[Page | DeferredPage]]
 
 
 @dataclass(frozen=True)

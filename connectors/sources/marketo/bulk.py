@@ -13,20 +13,20 @@ increments take over from there. Export volume is counted against the daily allo
 """
 
 import contextlib
-import csv
-import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from connectors.core.csv_text import dict_rows
 from connectors.core.errors import VendorError
 from connectors.core.paging import Request
 from connectors.core.polling import poll_until_done
 from connectors.core.state import BulkPass, StreamState
 from connectors.core.timeutil import parse_datetime, to_iso_seconds
-from connectors.core.vendor import Page, StreamRun
+from connectors.core.vendor import DeferredPage, Page, StreamRun
 
 if TYPE_CHECKING:
     from connectors.sources.marketo.reader import MarketoReader
@@ -94,18 +94,23 @@ def complete_lines(buffer: bytes) -> int:
 
 def _pages(
     lines: bytes, header: str, kind: str, types: dict[str, str]
-) -> Iterator[tuple[int, list[dict[str, Any]]]]:
-    """(end offset within `lines`, records) per PAGE_BYTES of whole lines; a line longer than
-    that is one page with the rest of `lines`, which always ends at a line end or the file's."""
+) -> Iterator[tuple[int, Callable[[], list[dict[str, Any]]]]]:
+    """(end offset within `lines`, the page's parse) per PAGE_BYTES of whole lines; a line
+    longer than that is one page with the rest of `lines`, which always ends at a line end or
+    the file's. A page is parsed when its records are wanted (`DeferredPage`), so the pages
+    read ahead wait as ~1 MB of bytes each rather than ~5,000 record dicts."""
     done = 0
     while done < len(lines):
         step = len(lines) - done
         if step > PAGE_BYTES:
             step = complete_lines(lines[done : done + PAGE_BYTES]) or step
-        text = header + lines[done : done + step].decode("utf-8", "surrogateescape")
-        rows = csv.DictReader(io.StringIO(text, newline=""))
+        yield done + step, partial(_records, lines[done : done + step], header, kind, types)
         done += step
-        yield done, [lead_of(r, types) if kind == "leads" else activity_of(r) for r in rows]
+
+
+def _records(page: bytes, header: str, kind: str, types: dict[str, str]) -> list[dict[str, Any]]:
+    rows = dict_rows(header + page.decode("utf-8", "surrogateescape"))
+    return [lead_of(r, types) if kind == "leads" else activity_of(r) for r in rows]
 
 
 class MarketoBulk:
@@ -154,13 +159,24 @@ class MarketoBulk:
         return self._estimates[key]
 
     # -- the pass ------------------------------------------------------------------------
-    def read(self, run: StreamRun, kind: str) -> Iterator[Page]:
+    def read(self, run: StreamRun, kind: str) -> Iterator[Page | DeferredPage]:
         """`kind`: "leads" or "activities". The next window's export is created and queued
         while this one's file is read (Marketo processes two at a time), so the pass takes
-        about as long as its exports, not their sum."""
+        about as long as its exports, not their sum. Pages are parsed by the consumer, in
+        order (`DeferredPage`); it counts the pass's records as it parses them."""
         bulk = run.state.bulk or BulkPass(since=run.state.cursor, until=run.started_at)
         start = bulk.window_start or bulk.since or self._first_activity_day(bulk.until)
         ahead: dict[datetime, str] = {}  # window start -> export queued ahead (not in state)
+        counted = [bulk.records]  # records parsed in this pass so far (by the consumer)
+
+        def page(parse: Callable[[], list[dict[str, Any]]], at: BulkPass) -> Page:
+            records = parse()
+            counted[0] += len(records)
+            return Page(records, self._state(run.state, replace(at, records=counted[0])))
+
+        def done(at: BulkPass) -> Page:
+            return Page([], self._done(run, replace(at, records=counted[0])))
+
         while start < bulk.until:
             end = min(start + WINDOW, bulk.until)
             bulk = replace(bulk, window_start=start)
@@ -168,9 +184,9 @@ class MarketoBulk:
                 if bulk.job_id is None and start in ahead:
                     bulk = replace(bulk, job_id=ahead.pop(start), position=None)
                 try:
-                    for records, reached in self._window(run, kind, bulk, start, end, ahead):
+                    for parse, reached in self._window(run, kind, bulk, start, end, ahead):
                         bulk = reached
-                        yield Page(records, self._state(run.state, bulk))
+                        yield DeferredPage(partial(page, parse, bulk))
                     break
                 except ExportGone as gone:
                     if attempt == JOB_ATTEMPTS:
@@ -178,7 +194,7 @@ class MarketoBulk:
                     bulk = replace(bulk, job_id=None, position=None)
             bulk = replace(bulk, job_id=None, position=None)
             start = end
-        yield Page([], self._done(run, bulk))
+        yield DeferredPage(partial(done, bulk))
 
     def _state(self, state: StreamState, bulk: BulkPass) -> StreamState:
         return state.evolve(bulk=bulk)
@@ -216,14 +232,14 @@ class MarketoBulk:
         start: datetime,
         end: datetime,
         ahead: dict[datetime, str],
-    ) -> Iterator[tuple[list[dict], BulkPass]]:
-        """(records, progress) per byte range of the window's file."""
+    ) -> Iterator[tuple[Callable[[], list[dict[str, Any]]], BulkPass]]:
+        """(a page's parse, the pass's position after it) per page of the window's file."""
         ledger = self.reader.client.ledger
         if bulk.job_id is None:
             if ledger is not None:
                 ledger.check_export()
             bulk = replace(bulk, job_id=self._create(kind, bulk, start, end), position=None)
-            yield [], bulk  # the export id is committed before its file is read
+            yield list, bulk  # the export id is committed before its file is read
         following = min(end + WINDOW, bulk.until)
         if end < bulk.until and end not in ahead and (ledger is None or ledger.fits_export()):
             ahead[end] = self._create(kind, bulk, end, following)
@@ -245,9 +261,9 @@ class MarketoBulk:
             # A range is parsed a page (PAGE_BYTES of whole lines) at a time, each page with
             # its own resumable offset: the records in memory stay ~PAGE_BYTES whatever the
             # range or the file (one 8 MB range of activities was ~40k record dicts).
-            for end, records in _pages(lines, header, kind, types):
-                bulk = replace(bulk, position=str(start + end), records=bulk.records + len(records))
-                yield records, bulk
+            for end, parse in _pages(lines, header, kind, types):
+                bulk = replace(bulk, position=str(start + end))
+                yield parse, bulk
 
     def _url(self, kind: str, suffix: str) -> str:
         return f"{self.reader.base}/bulk/v1/{kind}/export{suffix}"

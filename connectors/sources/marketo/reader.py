@@ -21,7 +21,7 @@ from connectors.core.http import HttpClient, Response
 from connectors.core.paging import Answer, Request, dig, paginate
 from connectors.core.state import StreamState, fields_if_fresh, is_fresh
 from connectors.core.timeutil import to_iso_seconds, utcnow
-from connectors.core.vendor import Page, StreamRun
+from connectors.core.vendor import DeferredPage, Page, StreamRun
 from connectors.sources.marketo.auth import token_refused
 from connectors.sources.marketo.bulk import MarketoBulk
 
@@ -166,7 +166,7 @@ class MarketoReader:
         yield Page(self._types(), run.state.evolve(full_refresh_at=utcnow()))
 
     # -- activities --------------------------------------------------------------------
-    def read_activities(self, run: StreamRun) -> Iterator[Page]:
+    def read_activities(self, run: StreamRun) -> Iterator[Page | DeferredPage]:
         """All types, 10 ids a call; each group keeps its own cursor so a crash resumes exactly.
         First loads and old backfills go through Bulk Extract instead (bulk.py)."""
         if self.bulk.wanted(run):
@@ -245,7 +245,7 @@ class MarketoReader:
         if kept is not None:
             self._lead_fields, self._lead_fields_at = list(kept), state.described_at
 
-    def read_leads(self, run: StreamRun) -> Iterator[Page]:
+    def read_leads(self, run: StreamRun) -> Iterator[Page | DeferredPage]:
         """Lead-change activities since the cursor -> changed lead ids -> the leads themselves.
         First loads and old backfills go through Bulk Extract instead (bulk.py)."""
         if self.bulk.wanted(run):

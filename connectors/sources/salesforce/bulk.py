@@ -8,18 +8,18 @@ before them, so a restarted run resumes the same job where it stopped; a failed 
 results that expired, is created again from the same cursor (at most twice).
 """
 
-import csv
-import io
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from connectors.core.csv_text import dict_rows
 from connectors.core.errors import VendorError
 from connectors.core.paging import HeaderTokenPaginator, Request, paginate
 from connectors.core.polling import poll_until_done
-from connectors.core.state import BulkPass
-from connectors.core.vendor import Page, StreamRun
+from connectors.core.state import BulkPass, StreamState
+from connectors.core.vendor import DeferredPage, Page, StreamRun
 
 if TYPE_CHECKING:
     from connectors.sources.salesforce.reader import SalesforceReader
@@ -104,11 +104,9 @@ class SalesforceBulk:
 
     def _result_sets(
         self, run: StreamRun, job_id: str, locator: str | None
-    ) -> Iterator[tuple[list[dict], str | None]]:
-        """(records, locator of the next set or None) per result set, from `locator` on."""
+    ) -> Iterator[tuple[bytes, str | None]]:
+        """(CSV body, locator of the next set or None) per result set, from `locator` on."""
         reader = self.reader
-        sobject = run.stream.endpoint
-        types = reader.field_types(sobject)
         size = reader.settings.value("SALESFORCE_BULK_RESULT_RECORDS")
         params: dict[str, Any] = {"maxRecords": size}
         if locator:
@@ -122,41 +120,61 @@ class SalesforceBulk:
         )
         try:
             for answer in paginate(reader.client, request, RESULTS, run.budget):
-                text = (answer.body or b"").decode("utf-8", "surrogateescape")
-                rows = csv.DictReader(io.StringIO(text, newline=""))
-                records = [record_of(row, types, sobject, reader._api()) for row in rows]
                 following = answer.response.headers.get("Sforce-Locator")
-                yield records, None if answer.last else following
+                yield answer.body or b"", None if answer.last else following
         except VendorError as exc:
             if "NOT_FOUND" in str(exc):  # the results expired (or the job was deleted)
                 raise JobGone(str(exc)) from None
             raise
 
+    def _records(self, run: StreamRun, body: bytes) -> list[dict]:
+        sobject = run.stream.endpoint
+        types = self.reader.field_types(sobject)
+        api = self.reader._api()
+        rows = dict_rows(body.decode("utf-8", "surrogateescape"))
+        return [record_of(row, types, sobject, api) for row in rows]
+
     # -- the pass ------------------------------------------------------------------------
-    def read(self, run: StreamRun, cursor: str) -> Iterator[Page]:
+    def read(self, run: StreamRun, cursor: str) -> Iterator[Page | DeferredPage]:
+        """The pass's pages. Result sets are fetched ahead and parsed by the consumer
+        (`DeferredPage`), in order: the records counted and the cursor's progress are kept
+        by the parsing, so each page's state is built when it is parsed."""
         sobject = run.stream.endpoint
         bulk = run.state.bulk or BulkPass(since=run.state.cursor, until=run.started_at)
         progress = run.progress(bulk.since, cursor)  # unordered: committed only at the end
+        counted = [bulk.records]  # records parsed in this pass so far (by the consumer)
+
+        def state(at: BulkPass) -> StreamState:
+            return self.reader.described(run, bulk=replace(at, records=counted[0]))
+
+        def opened(at: BulkPass) -> Page:
+            return Page([], state(at))
+
+        def page(body: bytes, at: BulkPass, last: bool) -> Page:
+            records = self._records(run, body)
+            progress.observe(records)
+            counted[0] += len(records)
+            if not last:
+                return Page(records, state(at))
+            reached = progress.final() or at.since
+            done = self.reader.described(
+                run, cursor=reached, bulk=None, last_pass_records=counted[0]
+            )
+            return Page(records, done)
+
         for attempt in range(1, JOB_ATTEMPTS + 1):
             if bulk.job_id is None:
                 bulk = replace(
                     bulk, job_id=self._create(sobject, cursor, bulk.since), position=None
                 )
-                yield Page([], self.reader.described(run, bulk=bulk))  # resumable from here
+                yield DeferredPage(partial(opened, bulk))  # resumable from here
             try:
                 self._wait(str(bulk.job_id))
-                for records, following in self._result_sets(run, str(bulk.job_id), bulk.position):
-                    progress.observe(records)
-                    bulk = replace(bulk, position=following, records=bulk.records + len(records))
-                    if following is not None:
-                        yield Page(records, self.reader.described(run, bulk=bulk))
-                        continue
-                    reached = progress.final() or bulk.since
-                    done = self.reader.described(
-                        run, cursor=reached, bulk=None, last_pass_records=bulk.records
-                    )
-                    yield Page(records, done)
-                    return
+                for body, following in self._result_sets(run, str(bulk.job_id), bulk.position):
+                    bulk = replace(bulk, position=following)
+                    yield DeferredPage(partial(page, body, bulk, following is None))
+                    if following is None:
+                        return
             except JobGone as gone:
                 if attempt == JOB_ATTEMPTS:
                     raise VendorError(f"salesforce: {sobject} bulk pass gave up: {gone}") from None

@@ -23,7 +23,7 @@ from connectors.core.paging import Answer, Request, dig, paginate
 from connectors.core.quota import QuotaReserveReached
 from connectors.core.state import StreamState, fields_if_fresh, is_fresh
 from connectors.core.timeutil import to_iso_seconds, utcnow
-from connectors.core.vendor import Page, StreamRun
+from connectors.core.vendor import DeferredPage, Page, StreamRun
 from connectors.sources.salesforce.auth import SalesforceAuth, login_refused
 from connectors.sources.salesforce.bulk import SalesforceBulk
 
@@ -229,7 +229,7 @@ class SalesforceReader:
                 yield answer
 
     # -- streams -------------------------------------------------------------------------
-    def read_sobject(self, run: StreamRun) -> Iterator[Page]:
+    def read_sobject(self, run: StreamRun) -> Iterator[Page | DeferredPage]:
         """Records changed since the cursor (deleted ones included): through Bulk API 2.0 when
         many (a first load, a re-sync, a large backfill), else paged REST in cursor order."""
         stream = run.stream
