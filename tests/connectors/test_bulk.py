@@ -312,7 +312,22 @@ def test_bulk_marketo_pages_are_parsed_by_the_consumer_and_resume_with_read_ahea
     assert state.get("bulk") is None and state.get("last_pass_records") == len(expected)
 
 
-CSV_PIECES = ["a", "b,c", '"x\ny"', '"q\r\nr"', "\r\n", "\n", "\r", "\x0c", "é", '""', ",", '"']
+CSV_PIECES = [
+    "a",
+    "b,c",
+    '"x\ny"',
+    '"q\r\nr"',
+    "\r\n",
+    "\n",
+    "\r",
+    "\x0c",
+    "\x85",
+    "\u2028",
+    "é",
+    '""',
+    ",",
+    '"',
+]
 
 
 @given(st.lists(st.sampled_from(CSV_PIECES), max_size=30))
