@@ -73,7 +73,9 @@ class DeferredPage:
     each source held up to four at a time (two waiting, one being parsed, one being landed),
     so the bodies wait unparsed and the consumer parses each when it takes it. The consumer
     calls `parse()` once per page, in order, in its own thread: a reader may keep counts or a
-    cursor's progress across its pages' `parse` without a lock.
+    cursor's progress across its pages' `parse` without a lock. `parse` makes no call and
+    reads nothing the reader's thread may be changing (a describe, say): whatever it needs
+    from the vendor is fetched before the page is handed over.
     """
 
     parse: Callable[[], Page]

@@ -174,8 +174,8 @@ class MarketoBulk:
             counted[0] += len(records)
             return Page(records, self._state(run.state, replace(at, records=counted[0])))
 
-        def done(at: BulkPass) -> Page:
-            return Page([], self._done(run, replace(at, records=counted[0])))
+        def done(at: BulkPass, type_ids: list[int] | None) -> Page:
+            return Page([], self._done(run, replace(at, records=counted[0]), type_ids))
 
         while start < bulk.until:
             end = min(start + WINDOW, bulk.until)
@@ -194,17 +194,20 @@ class MarketoBulk:
                     bulk = replace(bulk, job_id=None, position=None)
             bulk = replace(bulk, job_id=None, position=None)
             start = end
-        yield DeferredPage(partial(done, bulk))
+        # Read here: the activity types may take a call, and calls stay in this thread.
+        type_ids = self.reader.activity_type_ids() if run.stream.name == "activities" else None
+        yield DeferredPage(partial(done, bulk, type_ids))
 
     def _state(self, state: StreamState, bulk: BulkPass) -> StreamState:
         return state.evolve(bulk=bulk)
 
-    def _done(self, run: StreamRun, bulk: BulkPass) -> StreamState:
-        """Everything up to the pass's start is in: the REST increments go on from it."""
+    def _done(self, run: StreamRun, bulk: BulkPass, type_ids: list[int] | None) -> StreamState:
+        """Everything up to the pass's start is in: the REST increments go on from it (every
+        activity type's cursor too, when `type_ids` are given)."""
         state = run.state.evolve(cursor=bulk.until, bulk=None, last_pass_records=bulk.records)
-        if run.stream.name == "activities":
-            ids = self.reader.activity_type_ids()
-            state = state.evolve(partition_cursors=dict.fromkeys(map(str, ids), bulk.until))
+        if type_ids is not None:
+            cursors = dict.fromkeys(map(str, type_ids), bulk.until)
+            state = state.evolve(partition_cursors=cursors)
         return state
 
     def _first_activity_day(self, until: datetime) -> datetime:

@@ -127,9 +127,8 @@ class SalesforceBulk:
                 raise JobGone(str(exc)) from None
             raise
 
-    def _records(self, run: StreamRun, body: bytes) -> list[dict]:
+    def _records(self, run: StreamRun, body: bytes, types: dict[str, str]) -> list[dict]:
         sobject = run.stream.endpoint
-        types = self.reader.field_types(sobject)
         api = self.reader._api()
         rows = dict_rows(body.decode("utf-8", "surrogateescape"))
         return [record_of(row, types, sobject, api) for row in rows]
@@ -143,6 +142,9 @@ class SalesforceBulk:
         bulk = run.state.bulk or BulkPass(since=run.state.cursor, until=run.started_at)
         progress = run.progress(bulk.since, cursor)  # unordered: committed only at the end
         counted = [bulk.records]  # records parsed in this pass so far (by the consumer)
+        # Before the first page: a describe is a call and rewrites what `described` reads,
+        # so it must not happen while the consumer parses a page in its own thread.
+        types = self.reader.field_types(sobject)
 
         def state(at: BulkPass) -> StreamState:
             return self.reader.described(run, bulk=replace(at, records=counted[0]))
@@ -150,8 +152,8 @@ class SalesforceBulk:
         def opened(at: BulkPass) -> Page:
             return Page([], state(at))
 
-        def page(body: bytes, at: BulkPass, last: bool) -> Page:
-            records = self._records(run, body)
+        def page(body: bytes, types: dict[str, str], at: BulkPass, last: bool) -> Page:
+            records = self._records(run, body, types)
             progress.observe(records)
             counted[0] += len(records)
             if not last:
@@ -172,7 +174,7 @@ class SalesforceBulk:
                 self._wait(str(bulk.job_id))
                 for body, following in self._result_sets(run, str(bulk.job_id), bulk.position):
                     bulk = replace(bulk, position=following)
-                    yield DeferredPage(partial(page, body, bulk, following is None))
+                    yield DeferredPage(partial(page, body, types, bulk, following is None))
                     if following is None:
                         return
             except JobGone as gone:
