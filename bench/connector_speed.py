@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--heap-peak",
         action="store_true",
-        help="trace Python's allocations (tracemalloc, ~2x slower) and print whose are live "
+        help="trace Python's allocations (tracemalloc, ~7x slower) and print whose are live "
         "at the heap's peak",
     )
     parser.add_argument(

@@ -269,15 +269,13 @@ def test_bulk_salesforce_result_sets_are_parsed_by_the_consumer_and_counted_in_o
     world: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     parsers = _threads_calling(monkeypatch, salesforce_bulk, "record_of")
-    env = SF_BULK
     path = tmp_path / "w.duckdb"
     with running(world, clock_speed=FAST_CLOCK) as sandbox:
-        result = _run(sandbox, path, "salesforce", "task", env)  # read-ahead on (default 2)
+        result = _run(sandbox, path, "salesforce", "task", SF_BULK)  # read-ahead on (default 2)
     assert parsers == {threading.current_thread().name}  # never a prefetch-* thread
     expected = expected_ids(world)["salesforce__task"]
-    assert result.pages > 3 and sorted([i for i, _ in _rows(path, "salesforce__task")]) == sorted(
-        expected
-    )
+    assert result.pages > 3
+    assert sorted(i for i, _ in _rows(path, "salesforce__task")) == sorted(expected)
     state = _state(path, "salesforce", "task")
     assert state.get("bulk") is None and state.get("last_pass_records") == len(expected)
 
@@ -299,15 +297,14 @@ def test_bulk_marketo_pages_are_parsed_by_the_consumer_and_resume_with_read_ahea
 
         with pytest.raises(_Crash):
             _run(sandbox, path, "marketo", "activities", env, on_page=crash_midway)
-        landed = len([i for i, _ in _rows(path, "marketo__activities")])
+        landed = len(_rows(path, "marketo__activities"))
         midway = _state(path, "marketo", "activities")["bulk"]
         _run(sandbox, path, "marketo", "activities", env)
     assert parsers == {threading.current_thread().name}
     assert landed > 300 and midway["records"] == landed  # counted up to the landed page
     expected = expected_ids(world)["marketo__activities"]
-    assert sorted([i for i, _ in _rows(path, "marketo__activities")]) == sorted(
-        expected
-    )  # none twice
+    ids = [i for i, _ in _rows(path, "marketo__activities")]
+    assert sorted(ids) == sorted(expected)  # none twice
     state = _state(path, "marketo", "activities")
     assert state.get("bulk") is None and state.get("last_pass_records") == len(expected)
 
@@ -350,4 +347,4 @@ def test_bulk_csv_dict_rows_keep_quoted_line_breaks_and_ragged_rows() -> None:
     rows = list(dict_rows(text))
     assert rows[0] == {"Id": "1", "Name": "two\nlines", "Note": "x"}
     assert rows[1] == {"Id": "2", "Name": "short", "Note": None}  # never dropped
-    assert rows[2][None] == ["extra"]  # kept where landing can quarantine it
+    assert rows[2][None] == ["extra"]  # kept, never dropped

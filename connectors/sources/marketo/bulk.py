@@ -167,15 +167,16 @@ class MarketoBulk:
         bulk = run.state.bulk or BulkPass(since=run.state.cursor, until=run.started_at)
         start = bulk.window_start or bulk.since or self._first_activity_day(bulk.until)
         ahead: dict[datetime, str] = {}  # window start -> export queued ahead (not in state)
-        counted = [bulk.records]  # records parsed in this pass so far (by the consumer)
+        counted = bulk.records  # records parsed in this pass so far (by the consumer)
 
         def page(parse: Callable[[], list[dict[str, Any]]], at: BulkPass) -> Page:
+            nonlocal counted
             records = parse()
-            counted[0] += len(records)
-            return Page(records, self._state(run.state, replace(at, records=counted[0])))
+            counted += len(records)
+            return Page(records, self._state(run.state, replace(at, records=counted)))
 
         def done(at: BulkPass, type_ids: list[int] | None) -> Page:
-            return Page([], self._done(run, replace(at, records=counted[0]), type_ids))
+            return Page([], self._done(run, replace(at, records=counted), type_ids))
 
         while start < bulk.until:
             end = min(start + WINDOW, bulk.until)

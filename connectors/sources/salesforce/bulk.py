@@ -141,27 +141,26 @@ class SalesforceBulk:
         sobject = run.stream.endpoint
         bulk = run.state.bulk or BulkPass(since=run.state.cursor, until=run.started_at)
         progress = run.progress(bulk.since, cursor)  # unordered: committed only at the end
-        counted = [bulk.records]  # records parsed in this pass so far (by the consumer)
+        counted = bulk.records  # records parsed in this pass so far (by the consumer)
         # Before the first page: a describe is a call and rewrites what `described` reads,
         # so it must not happen while the consumer parses a page in its own thread.
         types = self.reader.field_types(sobject)
 
         def state(at: BulkPass) -> StreamState:
-            return self.reader.described(run, bulk=replace(at, records=counted[0]))
+            return self.reader.described(run, bulk=replace(at, records=counted))
 
         def opened(at: BulkPass) -> Page:
             return Page([], state(at))
 
-        def page(body: bytes, types: dict[str, str], at: BulkPass, last: bool) -> Page:
+        def page(body: bytes, at: BulkPass, last: bool) -> Page:
+            nonlocal counted
             records = self._records(run, body, types)
             progress.observe(records)
-            counted[0] += len(records)
+            counted += len(records)
             if not last:
                 return Page(records, state(at))
             reached = progress.final() or at.since
-            done = self.reader.described(
-                run, cursor=reached, bulk=None, last_pass_records=counted[0]
-            )
+            done = self.reader.described(run, cursor=reached, bulk=None, last_pass_records=counted)
             return Page(records, done)
 
         for attempt in range(1, JOB_ATTEMPTS + 1):
@@ -174,7 +173,7 @@ class SalesforceBulk:
                 self._wait(str(bulk.job_id))
                 for body, following in self._result_sets(run, str(bulk.job_id), bulk.position):
                     bulk = replace(bulk, position=following)
-                    yield DeferredPage(partial(page, body, types, bulk, following is None))
+                    yield DeferredPage(partial(page, body, bulk, following is None))
                     if following is None:
                         return
             except JobGone as gone:
