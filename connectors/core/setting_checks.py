@@ -81,6 +81,17 @@ def non_negative_int(variable: str, value: str) -> int:
     return int(number)
 
 
+def id_list(variable: str, value: str) -> tuple[int, ...]:
+    """Whole numbers > 0 separated by commas (Marketo activity type ids), or `none` (an empty
+    variable means the default, as for every setting)."""
+    if value.strip().lower() == "none":
+        return ()
+    parts = [p.strip() for p in value.split(",")]
+    if not all(p.isdigit() and int(p) > 0 for p in parts):
+        raise _bad(variable, "whole numbers > 0 separated by commas, or none", value)
+    return tuple(dict.fromkeys(int(p) for p in parts))
+
+
 def share(variable: str, value: str) -> float:
     number = _number(variable, value, "a share between 0 and 1")
     if not 0 <= number <= 1:

@@ -25,6 +25,12 @@ def _time(value: Any) -> datetime | None:
         return None  # an unreadable stored value restarts that part, never crashes a run
 
 
+def _ids(value: Any) -> tuple[int, ...] | None:
+    if not isinstance(value, list):
+        return None
+    return tuple(int(v) for v in value if isinstance(v, int) and not isinstance(v, bool))
+
+
 @dataclass(frozen=True)
 class BulkPass:
     """A bulk read under way (Salesforce Bulk API 2.0, Marketo Bulk Extract): enough to resume
@@ -36,9 +42,13 @@ class BulkPass:
     position: str | None = None  # where its results go on (a locator, a byte offset)
     window_start: datetime | None = None  # the window of the job (Marketo: <= 31 days)
     records: int = 0  # records landed by the pass so far
+    # Marketo activities: the types this pass exports (None: every type), fixed when it begins
+    # so a changed setting cannot leave a type out of windows already read.
+    type_ids: tuple[int, ...] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["type_ids"] = list(self.type_ids) if self.type_ids is not None else None
         return {k: to_iso(v) if isinstance(v, datetime) else v for k, v in out.items()}
 
     @classmethod
@@ -52,6 +62,7 @@ class BulkPass:
             position=str(data["position"]) if data.get("position") else None,
             window_start=_time(data.get("window_start")),
             records=int(data.get("records") or 0),
+            type_ids=_ids(data.get("type_ids")),
         )
 
 

@@ -6,6 +6,7 @@ bytes, not record dicts, and the counts and states stay those of the pages in or
 import csv
 import io
 import json
+import shutil
 import threading
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,9 @@ from .sandbox_support import expected_ids, make_world
 
 FAST_CLOCK = 30  # the fake's clock runs 30x: jobs complete and limiter windows pass quickly
 ENV = {"CONNECTORS_RATE_SCALE": str(FAST_CLOCK), "CONNECTORS_BACKOFF_MAX": "0.2"}
+# Every activity type through the export (no priority type read over REST first): the crash
+# tests below count each record once, where a REST resume re-reads the one at its cursor.
+MARKETO_BULK_ONLY = {"MARKETO_BULK": "always", "MARKETO_PRIORITY_ACTIVITY_TYPES": "none"}
 SF_BULK = {"SALESFORCE_BULK": "always", "SALESFORCE_BULK_RESULT_RECORDS": "40"}
 
 
@@ -188,7 +192,7 @@ def test_bulk_marketo_crash_resumes_inside_the_file_and_retries_failed_exports(
     monkeypatch.setattr(marketo_bulk, "RANGE_BYTES", 8192)  # several pages per window
     path = tmp_path / "w.duckdb"
     faults = FaultConfig(bulk_fail_jobs=1, sources=["marketo"])
-    env = {"MARKETO_BULK": "always", "CONNECTORS_PREFETCH_PAGES": "0"}
+    env = {**MARKETO_BULK_ONLY, "CONNECTORS_PREFETCH_PAGES": "0"}
     with running(world, faults=faults, clock_speed=FAST_CLOCK) as sandbox:
 
         def crash_midway(result: StreamResult) -> None:
@@ -212,7 +216,7 @@ def test_bulk_marketo_pages_are_bounded_inside_a_range_and_resume_between_them(
     resumes after the last committed one: nothing lost, nothing twice."""
     monkeypatch.setattr(marketo_bulk, "PAGE_BYTES", 4096)  # RANGE_BYTES stays 8 MB
     path = tmp_path / "w.duckdb"
-    env = {"MARKETO_BULK": "always", "CONNECTORS_PREFETCH_PAGES": "0"}
+    env = {**MARKETO_BULK_ONLY, "CONNECTORS_PREFETCH_PAGES": "0"}
     sizes: list[int] = []
     with running(world, clock_speed=FAST_CLOCK) as sandbox:
 
@@ -288,7 +292,7 @@ def test_bulk_marketo_pages_are_parsed_by_the_consumer_and_resume_with_read_ahea
     monkeypatch.setattr(marketo_bulk, "PAGE_BYTES", 4096)
     parsers = _threads_calling(monkeypatch, marketo_bulk, "activity_of")
     path = tmp_path / "w.duckdb"
-    env = {"MARKETO_BULK": "always", "CONNECTORS_PREFETCH_PAGES": "2"}
+    env = {**MARKETO_BULK_ONLY, "CONNECTORS_PREFETCH_PAGES": "2"}
     with running(world, clock_speed=FAST_CLOCK) as sandbox:
 
         def crash_midway(result: StreamResult) -> None:
@@ -348,3 +352,23 @@ def test_bulk_csv_dict_rows_keep_quoted_line_breaks_and_ragged_rows() -> None:
     assert rows[0] == {"Id": "1", "Name": "two\nlines", "Note": "x"}
     assert rows[1] == {"Id": "2", "Name": "short", "Note": None}  # never dropped
     assert rows[2][None] == ["extra"]  # kept, never dropped
+
+
+def test_bulk_marketo_unused_activity_types_do_not_hold_the_cursor_at_the_start(
+    world: Path, tmp_path: Path
+) -> None:
+    """A real instance lists activity types nobody uses. A group of them (10 ids a call)
+    lists nothing; their cursors still move to the run's start, so the stream's cursor is set:
+    the next run reads only what is new, and auto does not take it for a first load (bulk)."""
+    copy = tmp_path / "world"
+    shutil.copytree(world, copy)
+    types_file = copy / "marketo" / "activity_types.json"
+    types = json.loads(types_file.read_text(encoding="utf-8"))
+    unused = [{**types[0], "id": 1000 + i, "name": f"Unused {i}"} for i in range(12)]
+    types_file.write_text(json.dumps(types + unused), encoding="utf-8")
+    path = tmp_path / "w.duckdb"
+    with running(copy, clock_speed=FAST_CLOCK) as sandbox:
+        first = _run(sandbox, path, "marketo", "activities", {"MARKETO_BULK": "never"})
+        second = _run(sandbox, path, "marketo", "activities", {"MARKETO_BULK": "never"})
+    assert first.cursor_after is not None and second.cursor_before == first.cursor_after
+    assert 0 < second.loaded < first.loaded / 10

@@ -33,6 +33,8 @@ ROOT = Path(__file__).resolve().parents[2]
         ("MARKETO_BASE_URL", "ftp://x", "an http(s) URL"),
         ("SALESFORCE_LOGIN_URL", "https://user:pw@login.salesforce.com", "without credentials"),
         ("CONNECTORS_QUARANTINE_MAX_SHARE", "2", "a share between 0 and 1"),
+        ("MARKETO_PRIORITY_ACTIVITY_TYPES", "13;12", "separated by commas, or none"),
+        ("MARKETO_PRIORITY_ACTIVITY_TYPES", "13,,0", "separated by commas, or none"),
     ],
 )
 def test_hostile_settings_are_checked_at_start_and_named(

@@ -7,10 +7,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from connectors.core.timeutil import parse_datetime
 from connectors.landing.duckdb import DuckDBDestination
 from connectors.run import StreamResult, close_readers, extract_source, extract_stream
 
-from .sandbox_support import expected_ids, latest_versions, make_world
+from .sandbox_support import _jsonl, expected_ids, latest_versions, make_world
 from .test_bulk import ENV, FAST_CLOCK, _posts
 
 pytest.importorskip("sandbox.serve")
@@ -165,3 +166,69 @@ def test_quota_marketo_export_allowance_goes_to_the_leads_first(
         landed = latest_versions(path)
         assert set(landed["marketo__leads"]) == expected_ids(world)["marketo__leads"]
         assert set(landed["marketo__activities"]) < expected_ids(world)["marketo__activities"]
+
+
+def _served_activities(world: Path) -> list[dict]:
+    served = _jsonl(world / "marketo" / "activities.jsonl")
+    return served + _jsonl(world / "marketo" / "deleted_leads.jsonl")
+
+
+def _landings(path: Path) -> dict[str, int]:
+    """marketoGUID -> how many rows of raw.marketo__activities hold it."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        rows = con.execute("select id, count(*) from raw.marketo__activities group by id")
+        return dict(rows.fetchall())
+    finally:
+        con.close()
+
+
+def test_quota_bulk_marketo_priority_activity_types_are_whole_on_day_one(
+    world: Path, tmp_path: Path
+) -> None:
+    """A first load whose activity exports pass the day's allowance: the priority types (the
+    MQL's) are read over REST and whole on day one, the exports leave them out, the other
+    types' windows go on day after day, each activity lands once, and once the pass is done
+    every type goes on by REST increments from its own cursor."""
+    path = tmp_path / "w.duckdb"
+    priority = {12, 13}
+    env = {**ENV, "MARKETO_BULK_MIN_LEADS": "1", "MARKETO_DAILY_EXPORT_MB": "1",
+           "CONNECTORS_QUOTA_RESERVE_SHARE": "0.9",
+           "MARKETO_PRIORITY_ACTIVITY_TYPES": " 13, 12 ,13"}  # fmt: skip
+    served = _served_activities(world)
+    types = {str(a["marketoGUID"]): int(a["activityTypeId"]) for a in served}
+    wanted = {guid for guid, kind in types.items() if kind in priority}
+    assert wanted and len(wanted) < len(types)
+
+    def day(number: int) -> StreamResult:
+        close_readers()
+        return extract_stream(
+            "marketo", "activities", destination=DuckDBDestination(path),
+            run_id=f"day-{number}", env={**sandbox.env, **env},
+        )  # fmt: skip
+
+    with running(world, clock_speed=FAST_CLOCK) as sandbox:
+        first = day(1)
+        assert "bulk export volume" in (first.stopped_early or "")
+        landed = set(latest_versions(path)["marketo__activities"])
+        assert wanted <= landed < set(types)
+        jobs = list(sandbox.fakes["marketo"].bulk.jobs.values())
+        assert jobs and all(j.type_ids and not j.type_ids & priority for j in jobs)
+        days = 1
+        while True:
+            _new_day(path)
+            days += 1
+            assert days < 20
+            if not day(days).stopped_early:
+                break
+        assert set(latest_versions(path)["marketo__activities"]) == set(types)
+        # The exports land each activity once; a REST increment re-reads the activities at
+        # its cursor (>=, staging keeps one), at most a few a day.
+        again = {g: n - 1 for g, n in _landings(path).items() if n > 1}
+        assert set(again) <= wanted and sum(again.values()) <= 2 * days
+        exports = len(sandbox.fakes["marketo"].bulk.jobs)
+        after = day(days + 1)
+        since = parse_datetime(after.cursor_before)
+        later = [a for a in served if parse_datetime(a["activityDate"]) >= since]
+        assert after.stopped_early is None and after.loaded == len(later) < len(types) / 10
+        assert len(sandbox.fakes["marketo"].bulk.jobs) == exports  # REST increments only

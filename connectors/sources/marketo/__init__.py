@@ -47,6 +47,14 @@ VENDOR = Vendor(
             check.non_negative_number,
         ),
         Setting(
+            "MARKETO_PRIORITY_ACTIVITY_TYPES",
+            "13",
+            "activity type ids the models read (the MQL's: dbt var mql_activity_type_id), read "
+            "over REST during a bulk first load or backfill so they are whole on its first day; "
+            "the other types wait for Bulk Extract's daily export allowance; none: every type bulk",
+            check.id_list,
+        ),
+        Setting(
             "MARKETO_DAILY_CALLS",
             "50000",
             "API calls a day for the whole subscription (every integration of the customer)",

@@ -10,6 +10,8 @@ in the stream state (`StreamState.bulk`), so a restarted run goes on inside the 
 a failed job or an expired file is exported again (at most twice per window). When every
 window is in, the stream's cursor (and every activity type's) is the pass's start: the REST
 increments take over from there. Export volume is counted against the daily allowance.
+An activities pass exports every type but the priority ones (`BulkPass.type_ids`), which the
+reader reads over REST first on each of the pass's runs (reader.read_activities).
 """
 
 import contextlib
@@ -159,12 +161,17 @@ class MarketoBulk:
         return self._estimates[key]
 
     # -- the pass ------------------------------------------------------------------------
-    def read(self, run: StreamRun, kind: str) -> Iterator[Page | DeferredPage]:
-        """`kind`: "leads" or "activities". The next window's export is created and queued
-        while this one's file is read (Marketo processes two at a time), so the pass takes
-        about as long as its exports, not their sum. Pages are parsed by the consumer, in
-        order (`DeferredPage`); it counts the pass's records as it parses them."""
-        bulk = run.state.bulk or BulkPass(since=run.state.cursor, until=run.started_at)
+    def read(
+        self, run: StreamRun, kind: str, type_ids: tuple[int, ...] | None = None
+    ) -> Iterator[Page | DeferredPage]:
+        """`kind`: "leads" or "activities"; `type_ids`: the activity types a new pass exports
+        (None: every type; a pass under way keeps its own). The next window's export is
+        created and queued while this one's file is read (Marketo processes two at a time),
+        so the pass takes about as long as its exports, not their sum. Pages are parsed by
+        the consumer, in order (`DeferredPage`); it counts the pass's records as it parses."""
+        bulk = run.state.bulk or BulkPass(
+            since=run.state.cursor, until=run.started_at, type_ids=type_ids
+        )
         start = bulk.window_start or bulk.since or self._first_activity_day(bulk.until)
         ahead: dict[datetime, str] = {}  # window start -> export queued ahead (not in state)
         counted = bulk.records  # records parsed in this pass so far (by the consumer)
@@ -203,13 +210,16 @@ class MarketoBulk:
         return state.evolve(bulk=bulk)
 
     def _done(self, run: StreamRun, bulk: BulkPass, type_ids: list[int] | None) -> StreamState:
-        """Everything up to the pass's start is in: the REST increments go on from it (every
-        activity type's cursor too, when `type_ids` are given)."""
+        """Everything up to the pass's start is in: the REST increments go on from it. For
+        activities (`type_ids`: every type known), every type's cursor is at least that: the
+        pass exported its types up to it, and the priority types were read over REST earlier
+        in this run, past it (they keep a later cursor their read reached)."""
         state = run.state.evolve(cursor=bulk.until, bulk=None, last_pass_records=bulk.records)
-        if type_ids is not None:
-            cursors = dict.fromkeys(map(str, type_ids), bulk.until)
-            state = state.evolve(partition_cursors=cursors)
-        return state
+        if type_ids is None:
+            return state
+        reached = state.partition_cursors
+        cursors = {str(t): max(reached.get(str(t)) or bulk.until, bulk.until) for t in type_ids}
+        return state.evolve(partition_cursors=cursors)
 
     def _first_activity_day(self, until: datetime) -> datetime:
         """The day of the instance's first activity: where a first load's windows begin."""
@@ -275,7 +285,10 @@ class MarketoBulk:
     def _create(self, kind: str, bulk: BulkPass, start: datetime, end: datetime) -> str:
         window = {"startAt": to_iso_seconds(start), "endAt": to_iso_seconds(end)}
         if kind == "activities":
-            body: dict[str, Any] = {"format": "CSV", "filter": {"createdAt": window}}
+            found: dict[str, Any] = {"createdAt": window}
+            if bulk.type_ids is not None:
+                found["activityTypeIds"] = list(bulk.type_ids)
+            body: dict[str, Any] = {"format": "CSV", "filter": found}
         else:
             # A first load takes every lead by creation; a backfill, those changed since.
             by = "createdAt" if bulk.since is None else "updatedAt"

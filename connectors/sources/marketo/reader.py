@@ -8,6 +8,7 @@ Value = 13) from a paging token taken at the cursor, then fetch those leads by i
 
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -168,13 +169,44 @@ class MarketoReader:
     # -- activities --------------------------------------------------------------------
     def read_activities(self, run: StreamRun) -> Iterator[Page | DeferredPage]:
         """All types, 10 ids a call; each group keeps its own cursor so a crash resumes exactly.
-        First loads and old backfills go through Bulk Extract instead (bulk.py)."""
-        if self.bulk.wanted(run):
-            yield from self.bulk.read(run, "activities")
-            return
-        partitions = dict(run.state.partition_cursors)
+        First loads and old backfills go through Bulk Extract instead (bulk.py), except the
+        priority types (MARKETO_PRIORITY_ACTIVITY_TYPES): those are read over REST first, so
+        the models that need them are whole on the first day even when the export files
+        take several days of the allowance."""
         type_ids = self.activity_type_ids()
-        for group in _batches(type_ids, TYPE_IDS_PER_CALL):
+        if not self.bulk.wanted(run):
+            yield from self._rest_activities(run, type_ids, type_ids)
+            return
+        bulk_types = self._bulk_types(run, type_ids)
+        if bulk_types == ():
+            yield from self._rest_activities(run, type_ids, type_ids)
+            return
+        rest_types = [] if bulk_types is None else [t for t in type_ids if t not in bulk_types]
+        state = run.state
+        for page in self._rest_activities(run, rest_types, type_ids):
+            state = page.state
+            yield page
+        yield from self.bulk.read(replace(run, state=state), "activities", bulk_types)
+
+    def _bulk_types(self, run: StreamRun, type_ids: list[int]) -> tuple[int, ...] | None:
+        """The types a bulk pass exports: those of the pass under way, else every type but the
+        priority ones (None: every type, when no priority type exists here)."""
+        if run.state.bulk is not None:
+            return run.state.bulk.type_ids
+        priority = set(self.settings.value("MARKETO_PRIORITY_ACTIVITY_TYPES"))
+        if not priority & set(type_ids):
+            return None
+        return tuple(t for t in type_ids if t not in priority)
+
+    def _rest_activities(
+        self, run: StreamRun, read: list[int], type_ids: list[int]
+    ) -> Iterator[Page]:
+        """The activities of the types `read` (of all `type_ids`), by paging token from each
+        group's cursor. A listing from the beginning that ends with no activity at all moves its
+        types' cursors to the run's start: types nobody uses would otherwise keep their group,
+        and the stream's cursor, at the beginning of time, read whole on every run."""
+        partitions = dict(run.state.partition_cursors)
+        for group in _batches(read, TYPE_IDS_PER_CALL):
             starts = [partitions.get(str(t), run.state.cursor) for t in group]
             since = None if any(s is None for s in starts) else min(s for s in starts if s)
             progress = run.progress(since)
@@ -182,7 +214,10 @@ class MarketoReader:
             for answer in self._token_pages(run, run.stream.endpoint, since, params):
                 records = self._records(run, answer)
                 progress.observe(records)
-                reached = progress.final() if answer.last else progress.committable()
+                if answer.last:
+                    reached = progress.final() or run.started_at
+                else:
+                    reached = progress.committable()
                 if reached is not None:
                     partitions.update({str(t): reached for t in group})
                 yield Page(records, self._activities_state(run.state, partitions, type_ids))
