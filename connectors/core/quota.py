@@ -107,10 +107,11 @@ class QuotaLedger:
                 "bulk export volume", spent // 2**20, self.export_bytes_limit // 2**20, "MB"
             )
 
-    def fits_export(self) -> bool:
-        """Whether the export allowance still has room (for an export queued ahead)."""
+    def fits_export(self, expected_bytes: int = 0) -> bool:
+        """Whether the export allowance still has room for `expected_bytes` more (for an
+        export queued ahead)."""
         try:
-            self.check_export()
+            self.check_export(expected_bytes)
         except QuotaReserveReached:
             return False
         return True

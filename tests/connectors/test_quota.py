@@ -15,6 +15,7 @@ from .sandbox_support import _jsonl, expected_ids, latest_versions, make_world
 from .test_bulk import ENV, FAST_CLOCK, _posts
 
 pytest.importorskip("sandbox.serve")
+from sandbox.fakes import marketo_bulk as marketo_fake_bulk
 from sandbox.serve import running
 
 
@@ -232,3 +233,37 @@ def test_quota_bulk_marketo_priority_activity_types_are_whole_on_day_one(
         later = [a for a in served if parse_datetime(a["activityDate"]) >= since]
         assert after.stopped_early is None and after.loaded == len(later) < len(types) / 10
         assert len(sandbox.fakes["marketo"].bulk.jobs) == exports  # REST increments only
+
+
+def test_quota_bulk_marketo_exports_in_flight_never_pass_the_vendors_daily_volume(
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The size of an export is known only when it completes, and the next window's is queued
+    while this one's runs: both count against the day at the size of the largest file seen,
+    so the vendor's own limit ("Export daily quota exceeded") is never met, and every
+    activity lands over the days."""
+    world = make_world(tmp_path_factory.mktemp("export_world"), leads=2000, seed=7)
+    monkeypatch.setattr(marketo_fake_bulk, "DAILY_EXPORT_BYTES", 2**20)  # the vendor's 1 MB
+    path = tmp_path / "w.duckdb"
+    env = {**ENV, "MARKETO_BULK": "always", "MARKETO_DAILY_EXPORT_MB": "1",
+           "CONNECTORS_QUOTA_RESERVE_SHARE": "0.05",
+           "MARKETO_PRIORITY_ACTIVITY_TYPES": "none"}  # fmt: skip
+    with running(world, clock_speed=FAST_CLOCK, enforce_limits=True) as sandbox:
+        exports = sandbox.fakes["marketo"].bulk
+        days = 0
+        while True:
+            days += 1
+            assert days < 20
+            close_readers()
+            result = extract_stream(
+                "marketo", "activities", destination=DuckDBDestination(path),
+                run_id=f"day-{days}", env={**sandbox.env, **env},
+            )  # fmt: skip
+            assert not [j.error for j in exports.jobs.values() if j.error]
+            if not result.stopped_early:
+                break
+            _new_day(path)
+            exports.exported_today = 0  # the vendor's midnight
+    assert days > 2
+    landed = latest_versions(path)["marketo__activities"]
+    assert set(landed) == expected_ids(world)["marketo__activities"]

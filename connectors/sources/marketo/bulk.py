@@ -37,6 +37,10 @@ WINDOW = timedelta(days=31)
 JOB_ATTEMPTS = 3
 RANGE_BYTES = 8 * 2**20  # one byte range of a file: one call
 PAGE_BYTES = 2**20  # whole CSV lines parsed into one page of records (bounds their memory)
+# An export's size is known only when it completes: one not yet completed counts against the
+# day's allowance as the largest file of its kind seen so far, plus room for the instance's
+# growth from one month to the next.
+FILE_GROWTH = 1.25
 LEAD_CHANGE_TYPES = (12, 13)  # New Lead, Change Data Value
 ACTIVITY_INTEGERS = ("leadId", "activityTypeId", "campaignId", "primaryAttributeValueId")
 LEAD_TYPES = {"integer": int, "float": float, "currency": float, "percent": float}
@@ -119,6 +123,7 @@ class MarketoBulk:
     def __init__(self, reader: "MarketoReader") -> None:
         self.reader = reader
         self._estimates: dict[tuple[datetime | None, Any], int] = {}
+        self._largest: dict[str, int] = {}  # kind -> the largest export file seen (bytes)
 
     def wanted(self, run: StreamRun) -> bool:
         """A pass under way goes on; a first load (or a full re-sync) and a backfill from a
@@ -250,14 +255,15 @@ class MarketoBulk:
         """(a page's parse, the pass's position after it) per page of the window's file."""
         ledger = self.reader.client.ledger
         if bulk.job_id is None:
-            if ledger is not None:
-                ledger.check_export()
+            if ledger is not None:  # this export, and one queued ahead, not yet counted
+                ledger.check_export(self._expected(kind, 1 + len(ahead)) or 0)
             bulk = replace(bulk, job_id=self._create(kind, bulk, start, end), position=None)
             yield list, bulk  # the export id is committed before its file is read
         following = min(end + WINDOW, bulk.until)
-        if end < bulk.until and end not in ahead and (ledger is None or ledger.fits_export()):
+        if end < bulk.until and end not in ahead and self._room_ahead(kind):
             ahead[end] = self._create(kind, bulk, end, following)
         size = self._wait(kind, str(bulk.job_id))
+        self._largest[kind] = max(size, self._largest.get(kind, 0))
         if ledger is not None and bulk.position is None:
             ledger.spend_export(size)
         header, offset, buffer = self._start(kind, str(bulk.job_id), bulk.position, size, run)
@@ -278,6 +284,21 @@ class MarketoBulk:
             for end, parse in _pages(lines, header, kind, types):
                 bulk = replace(bulk, position=str(start + end))
                 yield parse, bulk
+
+    def _expected(self, kind: str, files: int) -> int | None:
+        """Bytes that `files` exports not yet completed may add to the day (None: no file of
+        this kind seen yet)."""
+        largest = self._largest.get(kind)
+        return None if largest is None else int(largest * FILE_GROWTH) * files
+
+    def _room_ahead(self, kind: str) -> bool:
+        """Whether the next window's export may be queued while this one runs: with a daily
+        allowance, only once a file's size is known and both fit what is left of the day."""
+        ledger = self.reader.client.ledger
+        if ledger is None or ledger.export_bytes_limit is None:
+            return True
+        expected = self._expected(kind, 2)
+        return expected is not None and ledger.fits_export(expected)
 
     def _url(self, kind: str, suffix: str) -> str:
         return f"{self.reader.base}/bulk/v1/{kind}/export{suffix}"
