@@ -28,7 +28,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--scenarios",
         default="a,b,c,d,e",
-        help="comma list of a,b,c,d,e,f,m (f: first-load quota, m: extraction memory)",
+        help="comma list of a,b,c,d,e,f,m,q (f: first-load quota, m: extraction memory, "
+        "q: Marketo's first load day by day at the default quotas)",
     )
     parser.add_argument("--leads", default="10000,100000", help="comma list of world sizes")
     parser.add_argument("--reps", type=int, default=3, help="repetitions per contender")
@@ -46,9 +47,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, help="JSON path (default bench/results/<stamp>.json)")
     args = parser.parse_args(argv)
     args.scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
-    unknown = set(args.scenarios) - set("abcdefm")
+    unknown = set(args.scenarios) - set("abcdefmq")
     if unknown:
-        parser.error(f"unknown scenarios {sorted(unknown)}; known: a,b,c,d,e,f,m")
+        parser.error(f"unknown scenarios {sorted(unknown)}; known: a,b,c,d,e,f,m,q")
     args.leads = sorted(int(n) for n in args.leads.split(","))
     if args.quick:
         args.leads, args.reps = [2000], 1
@@ -110,6 +111,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         if "f" in wanted:
             print(f"f: first-load quota at {leads} leads, bulk vs REST ...", flush=True)
             scen.setdefault("f", {})[key] = scenarios.first_load_quota(leads, args.seed)
+        if "q" in wanted:
+            print(f"q: Marketo first load day by day at {leads} leads ...", flush=True)
+            scen.setdefault("q", {})[key] = scenarios.marketo_days(leads, args.seed)
         if wanted & {"b", "c", "d"}:
             print(f"b/c: whole pipeline at {leads} leads ...", flush=True)
             out = scenarios.pipeline(leads, args.seed, args.reps, with_rerun="c" in wanted)

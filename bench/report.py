@@ -85,6 +85,14 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     for leads, f in scen.get("f", {}).items():
         left = f["bulk_auto"]["marketo_quota_left"]
         add(f"f {_scale(leads)}: Marketo daily quota left", left, ">= 0.50", left >= 0.5)
+    for leads, q in scen.get("q", {}).items():
+        first = q["priority_rest"]["days"][0]
+        add(f"q {_scale(leads)}: Marketo calls left on day one", 1 - first["calls_share_of_day"],
+            ">= 0.50", first["calls_share_of_day"] <= 0.5)  # fmt: skip
+        whole = first["leads_whole"] and first["priority_whole"]
+        add(f"q {_scale(leads)}: leads, MQL activities whole day one", float(whole), "1", whole)
+        days = q["priority_rest"]["vendor_days"]
+        add(f"q {_scale(leads)}: vendor days, whole history", days, "1", days == 1)
     return rows
 
 
@@ -163,6 +171,18 @@ def print_report(results: dict[str, Any]) -> None:
                 f"{m['marketo_export_mb']:.0f} MB; {m['seconds']:.1f} s; "
                 f"peak RSS {m['peak_rss_mb']:.0f} MB"
             )
+    for leads, q in scen.get("q", {}).items():
+        print(f"\n== q: Marketo first load day by day, default quotas, {_scale(leads)} leads "
+              f"(serves {q['served']}; priority types {q['priority_types']})")  # fmt: skip
+        for mode in ("priority_rest", "all_exported"):
+            for d in q[mode]["days"]:
+                print(
+                    f"   {mode:<13} day {d['day']:>2}: {d['calls']:,} calls "
+                    f"({d['calls_share_of_day']:.1%}), export {d['export_mb']:.0f} MB, "
+                    f"{d['seconds']:.0f} s; leads whole {d['leads_whole']}, priority "
+                    f"activities whole {d['priority_whole']}, activities "
+                    f"{d['activities_landed_share']:.0%}{' ERRORS' if d['errors'] else ''}"
+                )
     rows = results.get("targets", [])
     if rows:
         print("\n== targets (goals, not assertions)")

@@ -428,3 +428,120 @@ def _marketo_days(usage: dict[str, int]) -> dict[str, Any]:
         "calls": calls,
         "calls_share_of_day": calls / daily_call_quotas()["marketo"],
     }
+
+
+# -- q: the Marketo first load day by day at the default quotas -------------------------------
+MAX_VENDOR_DAYS = 12
+
+
+def marketo_days(leads: int, seed: int) -> dict[str, Any]:
+    """Marketo's first load at the default daily quotas (50,000 calls, 500 MB of export files,
+    10 % reserve), one vendor day per run (the day's count is cleared between runs, as the
+    vendor's midnight would clear it), side by side on the same fakes: with the priority
+    activity types read over REST (the default) and with every type exported (`none`, as
+    before they existed). Per day: calls, export MB, records landed; whether the leads and
+    the priority types' activities (the MQL's) are whole."""
+    from connectors.registry import STREAMS as BY_SOURCE
+
+    data_dir, _ = world(leads, seed)
+    workdir = WORK_DIR / f"q-{leads}"
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    priority = sorted(_priority_types())
+    served = _served_marketo(data_dir, priority)
+    streams = [s.name for s in BY_SOURCE["marketo"]]
+    out: dict[str, Any] = {"priority_types": priority, "served": served}
+    with sandbox(data_dir) as sb:
+        for mode, setting in (("priority_rest", None), ("all_exported", "none")):
+            env = {**sb.env, "CONNECTORS_RATE_SCALE": UNTHROTTLED_RATE_SCALE}
+            if setting is not None:
+                env["MARKETO_PRIORITY_ACTIVITY_TYPES"] = setting
+            path = workdir / f"{mode}.duckdb"
+            out[mode] = _day_by_day(sb, env, path, streams, priority, served)
+    shutil.rmtree(workdir, ignore_errors=True)
+    return out
+
+
+def _priority_types() -> set[int]:
+    from connectors.settings import Settings
+
+    return set(Settings({}).value("MARKETO_PRIORITY_ACTIVITY_TYPES"))
+
+
+def _served_marketo(data_dir: Path, priority: list[int]) -> dict[str, int]:
+    """How many leads, activities and priority-type activities the fakes serve."""
+    import duckdb
+
+    files = [str(p) for p in sorted((data_dir / "marketo").glob("*.jsonl")) if "lead" not in p.stem]
+    files += [str(data_dir / "marketo" / "deleted_leads.jsonl")]
+    kinds = "{'activityTypeId': 'INTEGER'}"
+    with duckdb.connect() as con:
+        total, wanted = con.execute(
+            f"select count(*), count(*) filter (where activityTypeId in ({_ids(priority)}))"
+            f" from read_json(?, columns = {kinds}, format = 'newline_delimited')",
+            [files],
+        ).fetchone()
+        leads = con.execute(
+            "select count(*) from read_json(?, columns = {'id': 'BIGINT'},"
+            " format = 'newline_delimited')",
+            [str(data_dir / "marketo" / "leads.jsonl")],
+        ).fetchone()[0]
+    return {"leads": leads, "activities": total, "priority_activities": wanted}
+
+
+def _ids(ids: list[int]) -> str:
+    return ",".join(str(int(i)) for i in ids) or "null"
+
+
+def _day_by_day(
+    sb: RemoteSandbox,
+    env: dict[str, str],
+    path: Path,
+    streams: list[str],
+    priority: list[int],
+    served: dict[str, int],
+) -> dict[str, Any]:
+    import duckdb
+
+    from connectors.landing.duckdb import DuckDBDestination
+    from connectors.run import close_readers, extract_sources
+
+    days: list[dict[str, Any]] = []
+    for day in range(1, MAX_VENDOR_DAYS + 1):
+        sb.reset_stats()
+        with measured() as sample:
+            outcomes = extract_sources(
+                {"marketo": streams}, destination=DuckDBDestination(path),
+                run_id=f"q-{path.stem}-{day}", env=env,
+            )  # fmt: skip
+        close_readers()
+        stopped = [r.stopped_early for o in outcomes for r in o.results if r.stopped_early]
+        errors = [str(o.error) for o in outcomes if o.error is not None]
+        with duckdb.connect(str(path)) as con:
+            exported = con.execute("select coalesce(sum(export_bytes), 0) from meta.api_usage")
+            export_bytes = exported.fetchone()[0]
+            leads, activities, wanted = con.execute(
+                "select (select count(distinct id) from raw.marketo__leads),"
+                " count(distinct id), count(distinct id) filter (where"
+                f" (_raw->>'activityTypeId')::integer in ({_ids(priority)}))"
+                " from raw.marketo__activities"
+            ).fetchone()
+            con.execute("delete from meta.api_usage")  # the vendor's midnight
+        calls = sb.stats("marketo")["total"]
+        days.append(
+            {
+                "day": day,
+                "calls": calls,
+                "calls_share_of_day": calls / daily_call_quotas()["marketo"],
+                "export_mb": export_bytes / 2**20,
+                "seconds": sample["seconds"],
+                "leads_whole": leads == served["leads"],
+                "activities_landed_share": activities / served["activities"],
+                "priority_whole": wanted == served["priority_activities"],
+                "stopped": stopped,
+                "errors": errors,
+            }
+        )
+        if errors or not stopped:
+            break
+    return {"days": days, "vendor_days": len(days), "complete": not days[-1]["stopped"]}
