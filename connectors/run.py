@@ -88,7 +88,7 @@ def _ledger(vendor: Vendor, settings: Settings) -> QuotaLedger | None:
         return None
 
     def limit(name: str | None, unit: int = 1) -> int | None:
-        return int(settings.value(name)) * unit if name else None
+        return int(float(settings.value(name)) * unit) if name else None
 
     return QuotaLedger(
         vendor.name,

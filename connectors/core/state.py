@@ -41,7 +41,11 @@ class BulkPass:
     job_id: str | None = None  # the vendor's job or export in progress
     position: str | None = None  # where its results go on (a locator, a byte offset)
     window_start: datetime | None = None  # the window of the job (Marketo: <= 31 days)
+    window_end: datetime | None = None  # its end (Marketo sizes windows to the allowance)
     records: int = 0  # records landed by the pass so far
+    # Marketo: export file bytes per second of window, the densest seen in this pass (sizes the
+    # next windows to the daily allowance on every day the pass spans).
+    bytes_per_second: float = 0.0
     # Marketo activities: the types this pass exports (None: every type), fixed when it begins
     # so a changed setting cannot leave a type out of windows already read.
     type_ids: tuple[int, ...] | None = None
@@ -61,7 +65,9 @@ class BulkPass:
             job_id=str(data["job_id"]) if data.get("job_id") else None,
             position=str(data["position"]) if data.get("position") else None,
             window_start=_time(data.get("window_start")),
+            window_end=_time(data.get("window_end")),
             records=int(data.get("records") or 0),
+            bytes_per_second=float(data.get("bytes_per_second") or 0.0),
             type_ids=_ids(data.get("type_ids")),
         )
 

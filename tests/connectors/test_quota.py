@@ -2,6 +2,7 @@
 cursor committed before the reserve left for other integrations, never meet the vendor's
 daily-limit error, say when they resume, and the next day goes on to complete data."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
@@ -12,7 +13,7 @@ from connectors.landing.duckdb import DuckDBDestination
 from connectors.run import StreamResult, close_readers, extract_source, extract_stream
 
 from .sandbox_support import _jsonl, expected_ids, latest_versions, make_world
-from .test_bulk import ENV, FAST_CLOCK, _posts
+from .test_bulk import ENV, FAST_CLOCK, _posts, _rows
 
 pytest.importorskip("sandbox.serve")
 from sandbox.fakes import marketo_bulk as marketo_fake_bulk
@@ -267,3 +268,46 @@ def test_quota_bulk_marketo_exports_in_flight_never_pass_the_vendors_daily_volum
     assert days > 2
     landed = latest_versions(path)["marketo__activities"]
     assert set(landed) == expected_ids(world)["marketo__activities"]
+
+
+def test_quota_bulk_marketo_windows_shrink_to_the_daily_export_volume(
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows are sized from the pass's bytes per second of window to a share of the day's
+    export allowance; an export the vendor refuses for the day's volume (here: the customer's
+    other integrations spent it) stops the day cleanly with its window halved, instead of
+    failing the stream; every activity lands once."""
+    world = make_world(tmp_path_factory.mktemp("dense_world"), leads=1000, seed=7)
+    allowance = 0.25  # MB a day; this world's activities export ~1.6 MB over 18 months
+    vendor_limit = int(allowance * 2**20)
+    monkeypatch.setattr(marketo_fake_bulk, "DAILY_EXPORT_BYTES", vendor_limit)
+    path = tmp_path / "w.duckdb"
+    env = {**ENV, "MARKETO_BULK": "always", "MARKETO_DAILY_EXPORT_MB": str(allowance),
+           "CONNECTORS_QUOTA_RESERVE_SHARE": "0.05",
+           "MARKETO_PRIORITY_ACTIVITY_TYPES": "none"}  # fmt: skip
+    stops: list[str] = []
+    with running(world, clock_speed=FAST_CLOCK, enforce_limits=True) as sandbox:
+        exports = sandbox.fakes["marketo"].bulk
+        exports.exported_today = vendor_limit - 4096  # day one: another integration's exports
+        while True:
+            assert len(stops) < 30
+            close_readers()
+            result = extract_stream(
+                "marketo", "activities", destination=DuckDBDestination(path),
+                run_id=f"day-{len(stops)}", env={**sandbox.env, **env},
+            )  # fmt: skip
+            if not result.stopped_early:
+                break
+            stops.append(result.stopped_early)
+            _new_day(path)
+            exports.exported_today = 0  # the vendor's midnight
+        jobs = sorted(exports.jobs.values(), key=lambda j: j.created)
+    assert "refused" in stops[0] and "Export daily quota exceeded" in (jobs[0].error or "")
+    assert jobs[1].start == jobs[0].start and jobs[1].end - jobs[1].start == timedelta(days=15.5)
+    assert [j for j in jobs if j.error] == [jobs[0]]
+    # a quarter of the day's allowance a window, from the densest month seen (x1.25 margin)
+    assert any(j.end - j.start < timedelta(days=10) for j in jobs)
+    assert max(len(j.file or b"") for j in jobs) < vendor_limit * 0.95 / 2
+    assert len(stops) > 3
+    landed = sorted(i for i, _ in _rows(path, "marketo__activities"))
+    assert landed == sorted(expected_ids(world)["marketo__activities"])  # each once

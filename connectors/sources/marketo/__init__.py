@@ -63,8 +63,8 @@ VENDOR = Vendor(
         Setting(
             "MARKETO_DAILY_EXPORT_MB",
             "500",
-            "Bulk Extract file volume a day, in MB",
-            check.positive_int,
+            "Bulk Extract file volume a day, in MB (the subscription's; 500 by default)",
+            check.positive_number,
         ),
     ),
     streams=(

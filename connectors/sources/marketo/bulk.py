@@ -1,7 +1,8 @@
 """Marketo Bulk Extract for first loads and backfills of leads and activities (vendor-apis.md
 3.7): the whole history in a few export jobs instead of one REST call per 300 records.
 
-A pass walks windows of at most 31 days from its start (the stream's cursor, or the day of
+A pass walks windows of at most 31 days (fewer when a month's file would take too much of
+the day's export allowance) from its start (the stream's cursor, or the day of
 the instance's first activity) to the moment the pass began; per window it creates an export
 job (leads by `createdAt`, or by `updatedAt` when a backfill starts from a cursor; activities
 by `createdAt`), enqueues it, polls its status with backoff, and reads its CSV file in byte
@@ -26,6 +27,7 @@ from connectors.core.csv_text import dict_rows
 from connectors.core.errors import VendorError
 from connectors.core.paging import Request
 from connectors.core.polling import poll_until_done
+from connectors.core.quota import QuotaReserveReached
 from connectors.core.state import BulkPass, StreamState
 from connectors.core.timeutil import parse_datetime, to_iso_seconds
 from connectors.core.vendor import DeferredPage, Page, StreamRun
@@ -38,16 +40,29 @@ JOB_ATTEMPTS = 3
 RANGE_BYTES = 8 * 2**20  # one byte range of a file: one call
 PAGE_BYTES = 2**20  # whole CSV lines parsed into one page of records (bounds their memory)
 # An export's size is known only when it completes: one not yet completed counts against the
-# day's allowance as the largest file of its kind seen so far, plus room for the instance's
-# growth from one month to the next.
+# day's allowance at the densest bytes per second of window seen in the pass, plus room for
+# the instance's growth from one month to the next. Windows are sized so that one holds at
+# most WINDOW_SHARE of the day's allowance (two are in flight at a time), down to MIN_WINDOW.
 FILE_GROWTH = 1.25
+WINDOW_SHARE = 0.25
+MIN_WINDOW = timedelta(hours=1)
 LEAD_CHANGE_TYPES = (12, 13)  # New Lead, Change Data Value
 ACTIVITY_INTEGERS = ("leadId", "activityTypeId", "campaignId", "primaryAttributeValueId")
 LEAD_TYPES = {"integer": int, "float": float, "currency": float, "percent": float}
 
 
 class ExportGone(Exception):
-    """The export failed, was cancelled, or its file expired."""
+    """The export failed, was cancelled, or its file expired; `over_quota`: the vendor refused
+    it for the day's export volume."""
+
+    def __init__(self, message: str, over_quota: bool = False) -> None:
+        super().__init__(message)
+        self.over_quota = over_quota
+
+
+def _over_quota(message: str) -> bool:
+    text = message.lower()  # Marketo: "Export daily quota exceeded" (a failed job or 1029)
+    return "export" in text and "quota" in text
 
 
 def _value(text: str) -> Any:
@@ -123,7 +138,6 @@ class MarketoBulk:
     def __init__(self, reader: "MarketoReader") -> None:
         self.reader = reader
         self._estimates: dict[tuple[datetime | None, Any], int] = {}
-        self._largest: dict[str, int] = {}  # kind -> the largest export file seen (bytes)
 
     def wanted(self, run: StreamRun) -> bool:
         """A pass under way goes on; a first load (or a full re-sync) and a backfill from a
@@ -178,7 +192,7 @@ class MarketoBulk:
             since=run.state.cursor, until=run.started_at, type_ids=type_ids
         )
         start = bulk.window_start or bulk.since or self._first_activity_day(bulk.until)
-        ahead: dict[datetime, str] = {}  # window start -> export queued ahead (not in state)
+        ahead: dict[datetime, tuple[str, datetime]] = {}  # window start -> (export, its end)
         counted = bulk.records  # records parsed in this pass so far (by the consumer)
 
         def page(parse: Callable[[], list[dict[str, Any]]], at: BulkPass) -> Page:
@@ -191,21 +205,29 @@ class MarketoBulk:
             return Page([], self._done(run, replace(at, records=counted), type_ids))
 
         while start < bulk.until:
-            end = min(start + WINDOW, bulk.until)
-            bulk = replace(bulk, window_start=start)
+            queued = ahead.pop(start, None)
+            end = self._end_of(bulk, start, queued)
+            bulk = replace(bulk, window_start=start, window_end=end)
             for attempt in range(1, JOB_ATTEMPTS + 1):
-                if bulk.job_id is None and start in ahead:
-                    bulk = replace(bulk, job_id=ahead.pop(start), position=None)
+                if bulk.job_id is None and queued is not None:
+                    bulk, queued = replace(bulk, job_id=queued[0], position=None), None
                 try:
                     for parse, reached in self._window(run, kind, bulk, start, end, ahead):
                         bulk = reached
                         yield DeferredPage(partial(page, parse, bulk))
                     break
                 except ExportGone as gone:
+                    if gone.over_quota:
+                        # The vendor refused the day's volume: the window is halved and the
+                        # pass goes on with it on the vendor's next day.
+                        half = self._halved(kind, start, end, gone)
+                        bulk = replace(bulk, job_id=None, position=None, window_end=half)
+                        yield DeferredPage(partial(page, list, bulk))
+                        raise self._refused(kind, gone) from None
                     if attempt == JOB_ATTEMPTS:
                         raise VendorError(f"marketo: {kind} export gave up: {gone}") from None
                     bulk = replace(bulk, job_id=None, position=None)
-            bulk = replace(bulk, job_id=None, position=None)
+            bulk = replace(bulk, job_id=None, position=None, window_end=None)
             start = end
         # Read here: the activity types may take a call, and calls stay in this thread.
         type_ids = self.reader.activity_type_ids() if run.stream.name == "activities" else None
@@ -213,6 +235,49 @@ class MarketoBulk:
 
     def _state(self, state: StreamState, bulk: BulkPass) -> StreamState:
         return state.evolve(bulk=bulk)
+
+    def _end_of(
+        self, bulk: BulkPass, start: datetime, queued: tuple[str, datetime] | None
+    ) -> datetime:
+        """Where the window from `start` ends: as committed for a window under way (31 days
+        for an export made before windows were sized), as queued ahead, else sized now."""
+        if bulk.window_start == start and bulk.window_end is not None:
+            return bulk.window_end
+        if bulk.window_start == start and bulk.job_id is not None:
+            return min(start + WINDOW, bulk.until)
+        if queued is not None:
+            return queued[1]
+        return self._window_end(bulk, start)
+
+    def _window_end(self, bulk: BulkPass, start: datetime) -> datetime:
+        """31 days from `start`, or fewer when the pass's density says such a window's file
+        would pass WINDOW_SHARE of the day's export allowance."""
+        length = WINDOW
+        ledger = self.reader.client.ledger
+        if bulk.bytes_per_second and ledger is not None and ledger.export_bytes_limit:
+            share = ledger.allowed(ledger.export_bytes_limit) * WINDOW_SHARE
+            seconds = share / (bulk.bytes_per_second * FILE_GROWTH)
+            length = min(WINDOW, max(MIN_WINDOW, timedelta(seconds=seconds)))
+        return min(start + length, bulk.until)
+
+    @staticmethod
+    def _halved(kind: str, start: datetime, end: datetime, gone: ExportGone) -> datetime:
+        if end - start <= MIN_WINDOW:
+            raise VendorError(
+                f"marketo: an export of {kind} of {end - start} was refused for the day's "
+                f"volume ({gone}): raise MARKETO_DAILY_EXPORT_MB to the subscription's "
+                "allowance, or read over REST (MARKETO_BULK=never)"
+            ) from None
+        return max(start + (end - start) / 2, start + MIN_WINDOW)
+
+    def _refused(self, kind: str, gone: ExportGone) -> QuotaReserveReached:
+        ledger = self.reader.client.ledger
+        after = ledger.next_day_starts().strftime("%Y-%m-%d %H:%M %Z") if ledger else "a day"
+        return QuotaReserveReached(
+            f"marketo: the {kind} export was refused for the day's export volume ({gone}); "
+            f"stopped with the cursor committed, its window halved; the next run after {after} "
+            "goes on"
+        )
 
     def _done(self, run: StreamRun, bulk: BulkPass, type_ids: list[int] | None) -> StreamState:
         """Everything up to the pass's start is in: the REST increments go on from it. For
@@ -255,15 +320,17 @@ class MarketoBulk:
         """(a page's parse, the pass's position after it) per page of the window's file."""
         ledger = self.reader.client.ledger
         if bulk.job_id is None:
-            if ledger is not None:  # this export, and one queued ahead, not yet counted
-                ledger.check_export(self._expected(kind, 1 + len(ahead)) or 0)
+            if ledger is not None:  # this export, and any queued ahead, not yet counted
+                queued = sum((e - s for s, (_, e) in ahead.items()), end - start)
+                ledger.check_export(self._expected(bulk, queued) or 0)
             bulk = replace(bulk, job_id=self._create(kind, bulk, start, end), position=None)
             yield list, bulk  # the export id is committed before its file is read
-        following = min(end + WINDOW, bulk.until)
-        if end < bulk.until and end not in ahead and self._room_ahead(kind):
-            ahead[end] = self._create(kind, bulk, end, following)
+        following = self._window_end(bulk, end)
+        if end < bulk.until and end not in ahead and self._room_ahead(bulk, following - start):
+            ahead[end] = (self._create(kind, bulk, end, following), following)
         size = self._wait(kind, str(bulk.job_id))
-        self._largest[kind] = max(size, self._largest.get(kind, 0))
+        density = size / max((end - start).total_seconds(), 1.0)
+        bulk = replace(bulk, bytes_per_second=max(bulk.bytes_per_second, density))
         if ledger is not None and bulk.position is None:
             ledger.spend_export(size)
         header, offset, buffer = self._start(kind, str(bulk.job_id), bulk.position, size, run)
@@ -285,19 +352,22 @@ class MarketoBulk:
                 bulk = replace(bulk, position=str(start + end))
                 yield parse, bulk
 
-    def _expected(self, kind: str, files: int) -> int | None:
-        """Bytes that `files` exports not yet completed may add to the day (None: no file of
-        this kind seen yet)."""
-        largest = self._largest.get(kind)
-        return None if largest is None else int(largest * FILE_GROWTH) * files
+    @staticmethod
+    def _expected(bulk: BulkPass, span: timedelta) -> int | None:
+        """Bytes that exports of windows `span` long in all may add to the day (None: no file
+        of this pass seen yet)."""
+        if not bulk.bytes_per_second:
+            return None
+        return int(bulk.bytes_per_second * FILE_GROWTH * span.total_seconds())
 
-    def _room_ahead(self, kind: str) -> bool:
-        """Whether the next window's export may be queued while this one runs: with a daily
-        allowance, only once a file's size is known and both fit what is left of the day."""
+    def _room_ahead(self, bulk: BulkPass, span: timedelta) -> bool:
+        """Whether the next window's export may be queued while this one runs (`span`: both
+        windows): with a daily allowance, only once a file's size is known and both fit what
+        is left of the day."""
         ledger = self.reader.client.ledger
         if ledger is None or ledger.export_bytes_limit is None:
             return True
-        expected = self._expected(kind, 2)
+        expected = self._expected(bulk, span)
         return expected is not None and ledger.fits_export(expected)
 
     def _url(self, kind: str, suffix: str) -> str:
@@ -320,7 +390,12 @@ class MarketoBulk:
         return export_id
 
     def _post(self, url: str, body: Any) -> dict[str, Any]:
-        answer = self.reader.client.request("POST", url, json=body).body
+        try:
+            answer = self.reader.client.request("POST", url, json=body).body
+        except VendorError as exc:
+            if _over_quota(str(exc)):  # 1029 at create or enqueue: the day's volume is spent
+                raise ExportGone(str(exc), over_quota=True) from None
+            raise
         result = (answer.get("result") or [None])[0] if isinstance(answer, dict) else None
         if not isinstance(result, dict) or not result.get("exportId"):
             raise VendorError(f"marketo: bulk export answered {answer}")
@@ -337,7 +412,8 @@ class MarketoBulk:
             result = (answer.get("result") or [{}])[0]
             status = result.get("status")
             if status in ("Failed", "Cancelled"):
-                raise ExportGone(f"export {export_id} {status}: {result.get('errorMsg', '')}")
+                message = str(result.get("errorMsg") or "")
+                raise ExportGone(f"export {export_id} {status}: {message}", _over_quota(message))
             return int(result.get("fileSize") or 0) if status == "Completed" else None
 
         settings = self.reader.settings
