@@ -48,6 +48,27 @@ def _new_day(path: Path) -> None:
     con.close()
 
 
+def _activities_day(sandbox, path: Path, env: dict[str, str], day: int) -> StreamResult:  # type: ignore[no-untyped-def]
+    close_readers()
+    return extract_stream(
+        "marketo", "activities", destination=DuckDBDestination(path), run_id=f"day-{day}",
+        env={**sandbox.env, **env},
+    )  # fmt: skip
+
+
+def _until_done(sandbox, path: Path, env: dict[str, str], first: int = 1) -> list[StreamResult]:  # type: ignore[no-untyped-def]
+    """Runs of Marketo's activities, one a vendor day from day `first` (the day's counts, ours
+    and the fake's, cleared between them), until one ends without a stop."""
+    results: list[StreamResult] = []
+    for day in range(first, first + 40):
+        results.append(_activities_day(sandbox, path, env, day))
+        if not results[-1].stopped_early:
+            return results
+        _new_day(path)
+        sandbox.fakes["marketo"].bulk.exported_today = 0  # the vendor's midnight
+    raise AssertionError(f"not done after {len(results)} vendor days")
+
+
 def test_quota_marketo_stops_before_the_reserve_never_meets_607_and_resumes(
     world: Path, tmp_path: Path
 ) -> None:
@@ -128,20 +149,9 @@ def test_quota_marketo_export_volume_stops_a_bulk_pass_between_windows(
     env = {**ENV, "MARKETO_BULK": "always", "MARKETO_DAILY_EXPORT_MB": "1",
            "CONNECTORS_QUOTA_RESERVE_SHARE": "0.85"}  # fmt: skip
     with running(world, clock_speed=FAST_CLOCK) as sandbox:
-        days = 0
-        while True:
-            days += 1
-            close_readers()
-            result = extract_stream(
-                "marketo", "activities", destination=DuckDBDestination(path),
-                run_id=f"day-{days}", env={**sandbox.env, **env},
-            )  # fmt: skip
-            if not result.stopped_early:
-                break
-            assert "bulk export volume" in result.stopped_early
-            _new_day(path)
-            assert days < 20
-    assert days > 1  # the allowance cut the pass, and the next day went on
+        days = _until_done(sandbox, path, env)
+    assert all("bulk export volume" in (r.stopped_early or "") for r in days[:-1])
+    assert len(days) > 1  # the allowance cut the pass, and the next day went on
     landed = latest_versions(path)["marketo__activities"]
     assert set(landed) == expected_ids(world)["marketo__activities"]
 
@@ -202,34 +212,22 @@ def test_quota_bulk_marketo_priority_activity_types_are_whole_on_day_one(
     wanted = {guid for guid, kind in types.items() if kind in priority}
     assert wanted and len(wanted) < len(types)
 
-    def day(number: int) -> StreamResult:
-        close_readers()
-        return extract_stream(
-            "marketo", "activities", destination=DuckDBDestination(path),
-            run_id=f"day-{number}", env={**sandbox.env, **env},
-        )  # fmt: skip
-
     with running(world, clock_speed=FAST_CLOCK) as sandbox:
-        first = day(1)
+        first = _activities_day(sandbox, path, env, 1)
         assert "bulk export volume" in (first.stopped_early or "")
         landed = set(latest_versions(path)["marketo__activities"])
         assert wanted <= landed < set(types)
         jobs = list(sandbox.fakes["marketo"].bulk.jobs.values())
         assert jobs and all(j.type_ids and not j.type_ids & priority for j in jobs)
-        days = 1
-        while True:
-            _new_day(path)
-            days += 1
-            assert days < 20
-            if not day(days).stopped_early:
-                break
+        _new_day(path)
+        days = 1 + len(_until_done(sandbox, path, env, first=2))
         assert set(latest_versions(path)["marketo__activities"]) == set(types)
         # The exports land each activity once; a REST increment re-reads the activities at
         # its cursor (>=, staging keeps one), at most a few a day.
         again = {g: n - 1 for g, n in _landings(path).items() if n > 1}
         assert set(again) <= wanted and sum(again.values()) <= 2 * days
         exports = len(sandbox.fakes["marketo"].bulk.jobs)
-        after = day(days + 1)
+        after = _activities_day(sandbox, path, env, days + 1)
         since = parse_datetime(after.cursor_before)
         later = [a for a in served if parse_datetime(a["activityDate"]) >= since]
         assert after.stopped_early is None and after.loaded == len(later) < len(types) / 10
@@ -250,22 +248,9 @@ def test_quota_bulk_marketo_exports_in_flight_never_pass_the_vendors_daily_volum
            "CONNECTORS_QUOTA_RESERVE_SHARE": "0.05",
            "MARKETO_PRIORITY_ACTIVITY_TYPES": "none"}  # fmt: skip
     with running(world, clock_speed=FAST_CLOCK, enforce_limits=True) as sandbox:
-        exports = sandbox.fakes["marketo"].bulk
-        days = 0
-        while True:
-            days += 1
-            assert days < 20
-            close_readers()
-            result = extract_stream(
-                "marketo", "activities", destination=DuckDBDestination(path),
-                run_id=f"day-{days}", env={**sandbox.env, **env},
-            )  # fmt: skip
-            assert not [j.error for j in exports.jobs.values() if j.error]
-            if not result.stopped_early:
-                break
-            _new_day(path)
-            exports.exported_today = 0  # the vendor's midnight
-    assert days > 2
+        days = _until_done(sandbox, path, env)
+        assert not [j.error for j in sandbox.fakes["marketo"].bulk.jobs.values() if j.error]
+    assert len(days) > 2
     landed = latest_versions(path)["marketo__activities"]
     assert set(landed) == expected_ids(world)["marketo__activities"]
 
@@ -285,22 +270,10 @@ def test_quota_bulk_marketo_windows_shrink_to_the_daily_export_volume(
     env = {**ENV, "MARKETO_BULK": "always", "MARKETO_DAILY_EXPORT_MB": str(allowance),
            "CONNECTORS_QUOTA_RESERVE_SHARE": "0.05",
            "MARKETO_PRIORITY_ACTIVITY_TYPES": "none"}  # fmt: skip
-    stops: list[str] = []
     with running(world, clock_speed=FAST_CLOCK, enforce_limits=True) as sandbox:
         exports = sandbox.fakes["marketo"].bulk
         exports.exported_today = vendor_limit - 4096  # day one: another integration's exports
-        while True:
-            assert len(stops) < 30
-            close_readers()
-            result = extract_stream(
-                "marketo", "activities", destination=DuckDBDestination(path),
-                run_id=f"day-{len(stops)}", env={**sandbox.env, **env},
-            )  # fmt: skip
-            if not result.stopped_early:
-                break
-            stops.append(result.stopped_early)
-            _new_day(path)
-            exports.exported_today = 0  # the vendor's midnight
+        stops = [r.stopped_early or "" for r in _until_done(sandbox, path, env)[:-1]]
         jobs = sorted(exports.jobs.values(), key=lambda j: j.created)
     assert "refused" in stops[0] and "Export daily quota exceeded" in (jobs[0].error or "")
     assert jobs[1].start == jobs[0].start and jobs[1].end - jobs[1].start == timedelta(days=15.5)
