@@ -17,7 +17,7 @@ from .test_bulk import ENV, FAST_CLOCK, _posts, _rows
 
 pytest.importorskip("sandbox.serve")
 from sandbox.fakes import marketo_bulk as marketo_fake_bulk
-from sandbox.serve import running
+from sandbox.serve import Sandbox, running
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +48,7 @@ def _new_day(path: Path) -> None:
     con.close()
 
 
-def _activities_day(sandbox, path: Path, env: dict[str, str], day: int) -> StreamResult:  # type: ignore[no-untyped-def]
+def _activities_day(sandbox: Sandbox, path: Path, env: dict[str, str], day: int) -> StreamResult:
     close_readers()
     return extract_stream(
         "marketo", "activities", destination=DuckDBDestination(path), run_id=f"day-{day}",
@@ -56,7 +56,9 @@ def _activities_day(sandbox, path: Path, env: dict[str, str], day: int) -> Strea
     )  # fmt: skip
 
 
-def _until_done(sandbox, path: Path, env: dict[str, str], first: int = 1) -> list[StreamResult]:  # type: ignore[no-untyped-def]
+def _until_done(
+    sandbox: Sandbox, path: Path, env: dict[str, str], first: int = 1
+) -> list[StreamResult]:
     """Runs of Marketo's activities, one a vendor day from day `first` (the day's counts, ours
     and the fake's, cleared between them), until one ends without a stop."""
     results: list[StreamResult] = []
