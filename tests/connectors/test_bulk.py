@@ -372,3 +372,25 @@ def test_bulk_marketo_unused_activity_types_do_not_hold_the_cursor_at_the_start(
         second = _run(sandbox, path, "marketo", "activities", {"MARKETO_BULK": "never"})
     assert first.cursor_after is not None and second.cursor_before == first.cursor_after
     assert 0 < second.loaded < first.loaded / 10
+
+
+def test_bulk_marketo_a_stopped_pass_cancels_the_export_queued_ahead(
+    world: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run that stops inside a window (here its page budget) cancels the next window's
+    export it had queued: left queued, Marketo would process it and spend the day's export
+    volume that the next run's count cannot see. The next run lands the rest, each once."""
+    monkeypatch.setattr(marketo_bulk, "RANGE_BYTES", 4096)  # a budget page is a byte range
+    path = tmp_path / "w.duckdb"
+    env = {**MARKETO_BULK_ONLY, "CONNECTORS_MAX_PAGES_PER_STREAM": "12"}
+    with running(world, clock_speed=FAST_CLOCK) as sandbox:
+        stopped = _run(sandbox, path, "marketo", "activities", env)
+        jobs = sandbox.fakes["marketo"].bulk.jobs.values()
+        committed = _state(path, "marketo", "activities")["bulk"]["job_id"]
+        cancelled = [j for j in jobs if j.status == "Cancelled"]
+        open_jobs = [j.id for j in jobs if j.status in ("Created", "Queued", "Processing")]
+        _run(sandbox, path, "marketo", "activities", MARKETO_BULK_ONLY)
+    assert "pages" in (stopped.stopped_early or "")
+    assert len(cancelled) == 1 and open_jobs in ([], [committed])
+    ids = [i for i, _ in _rows(path, "marketo__activities")]
+    assert sorted(ids) == sorted(expected_ids(world)["marketo__activities"])

@@ -17,7 +17,8 @@ reader reads over REST first on each of the pass's runs (reader.read_activities)
 
 import contextlib
 import json
-from collections.abc import Callable, Iterator
+import logging
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
@@ -34,6 +35,8 @@ from connectors.core.vendor import DeferredPage, Page, StreamRun
 
 if TYPE_CHECKING:
     from connectors.sources.marketo.reader import MarketoReader
+
+log = logging.getLogger(__name__)
 
 WINDOW = timedelta(days=31)
 JOB_ATTEMPTS = 3
@@ -191,7 +194,6 @@ class MarketoBulk:
         bulk = run.state.bulk or BulkPass(
             since=run.state.cursor, until=run.started_at, type_ids=type_ids
         )
-        start = bulk.window_start or bulk.since or self._first_activity_day(bulk.until)
         ahead: dict[datetime, tuple[str, datetime]] = {}  # window start -> (export, its end)
         counted = bulk.records  # records parsed in this pass so far (by the consumer)
 
@@ -204,6 +206,28 @@ class MarketoBulk:
         def done(at: BulkPass, type_ids: list[int] | None) -> Page:
             return Page([], self._done(run, replace(at, records=counted), type_ids))
 
+        try:
+            bulk = yield from self._walk(run, kind, bulk, ahead, page)
+        finally:
+            # An export queued ahead and not read (the run stopped: the day's allowance, the
+            # stream's budget, an error) would still be processed and take the day's volume,
+            # unseen by the next run's count: cancel it.
+            self._cancel(kind, [export for export, _ in ahead.values()])
+        # Read here: the activity types may take a call, and calls stay in this thread.
+        type_ids = self.reader.activity_type_ids() if run.stream.name == "activities" else None
+        yield DeferredPage(partial(done, bulk, type_ids))
+
+    def _walk(
+        self,
+        run: StreamRun,
+        kind: str,
+        bulk: BulkPass,
+        ahead: dict[datetime, tuple[str, datetime]],
+        page: Callable[[Callable[[], list[dict[str, Any]]], BulkPass], Page],
+    ) -> Generator[DeferredPage, None, BulkPass]:
+        """The pass's windows from where it stands to its end, a deferred page per page of
+        their files; returns the pass as it ends."""
+        start = bulk.window_start or bulk.since or self._first_activity_day(bulk.until)
         while start < bulk.until:
             queued = ahead.pop(start, None)
             end = self._end_of(bulk, start, queued)
@@ -229,9 +253,7 @@ class MarketoBulk:
                     bulk = replace(bulk, job_id=None, position=None)
             bulk = replace(bulk, job_id=None, position=None, window_end=None)
             start = end
-        # Read here: the activity types may take a call, and calls stay in this thread.
-        type_ids = self.reader.activity_type_ids() if run.stream.name == "activities" else None
-        yield DeferredPage(partial(done, bulk, type_ids))
+        return bulk
 
     def _state(self, state: StreamState, bulk: BulkPass) -> StreamState:
         return state.evolve(bulk=bulk)
@@ -388,6 +410,13 @@ class MarketoBulk:
         export_id = str(created["exportId"])
         self._post(self._url(kind, f"/{export_id}/enqueue.json"), None)
         return export_id
+
+    def _cancel(self, kind: str, exports: list[str]) -> None:
+        for export_id in exports:
+            try:
+                self._post(self._url(kind, f"/{export_id}/cancel.json"), None)
+            except Exception as exc:  # best effort: the run is stopping already
+                log.warning("marketo: could not cancel export %s: %s", export_id, exc)
 
     def _post(self, url: str, body: Any) -> dict[str, Any]:
         try:
