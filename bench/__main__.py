@@ -1,6 +1,6 @@
-"""`python -m bench [--scenarios a,b,c,d,e] [--leads 10000,100000] [--reps 3] [--quick]`
+"""`python -m bench [--scenarios a,b,c,d,e,f,m,q] [--leads 10000,100000] [--reps 3] [--quick]`
 
-Runs the benchmark scenarios of issue 7 in one process on cached sandbox worlds
+Runs the benchmark scenarios of issues 7 and 21 in one process on cached sandbox worlds
 (bench/.worlds/), prints medians [min-max] and ratios, and writes bench/results/<stamp>.json.
 """
 

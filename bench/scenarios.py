@@ -1,5 +1,6 @@
 """The benchmark scenarios (issue 7): a extraction contenders, b growth, c 1% re-run,
-d peak RSS (collected by a, b, c, e), e throttled sandbox."""
+d peak RSS (collected by a, b, c, e), e throttled sandbox; and of issue 21: f first-load
+quota, bulk against REST, m extraction memory, q Marketo's first load day by day."""
 
 import math
 import shutil
