@@ -180,6 +180,7 @@ class BulkExports:
         with self._lock:
             if job.status != "Created":
                 raise ApiError(200, "1003", f"Export job is {job.status}, not Created")
+            self._advance()  # the queue drains with time, whoever asks
             waiting = sum(1 for j in self.jobs.values() if j.status in ("Queued", "Processing"))
             if waiting >= MAX_QUEUED:
                 raise ApiError(200, "1029", "Too many jobs (10) in queue")

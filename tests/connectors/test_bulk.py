@@ -22,6 +22,7 @@ from connectors.landing.duckdb import DuckDBDestination
 from connectors.run import StreamResult, close_readers, extract_stream
 from connectors.sources.marketo import bulk as marketo_bulk
 from connectors.sources.salesforce import bulk as salesforce_bulk
+from sandbox.fakes import marketo_bulk as marketo_fake_bulk
 from sandbox.fakes.faults import FaultConfig
 from sandbox.serve import running
 
@@ -392,5 +393,33 @@ def test_bulk_marketo_a_stopped_pass_cancels_the_export_queued_ahead(
         _run(sandbox, path, "marketo", "activities", MARKETO_BULK_ONLY)
     assert "pages" in (stopped.stopped_early or "")
     assert len(cancelled) == 1 and open_jobs in ([], [committed])
+    ids = [i for i, _ in _rows(path, "marketo__activities")]
+    assert sorted(ids) == sorted(expected_ids(world)["marketo__activities"])
+
+
+def test_bulk_marketo_waits_for_a_place_in_an_export_queue_others_filled(
+    world: Path, tmp_path: Path
+) -> None:
+    """Marketo queues ten exports per subscription, every integration's. With the queue full
+    (error 1029 on enqueue), the pass waits for a place instead of failing the stream, and
+    queues nothing ahead while none is free."""
+    with running(world, clock_speed=FAST_CLOCK) as sandbox:
+        exports = sandbox.fakes["marketo"].bulk
+        now = sandbox.fakes["marketo"].clock.now()
+        for n in range(marketo_fake_bulk.MAX_QUEUED):  # another integration's exports
+            other = marketo_fake_bulk.ExportJob(
+                id=f"other-{n}", kind="leads", fields=["id"], start=now, end=now,
+                by="createdAt", type_ids=None, created=now, status="Queued", queued=now,
+            )  # fmt: skip
+            exports.jobs[other.id] = other
+        path = tmp_path / "w.duckdb"
+        env = {**MARKETO_BULK_ONLY, "CONNECTORS_BULK_POLL_MAX_SECONDS": "0.5"}
+        result = _run(sandbox, path, "marketo", "activities", env)
+        enqueues = _posts(sandbox, "marketo", "/enqueue.json")
+        ours = [j for j in exports.jobs.values() if not j.id.startswith("other-")]
+    assert result.stopped_early is None
+    queued = [j for j in ours if j.queued is not None]
+    assert enqueues > len(queued)  # refused while the queue was full, then taken
+    assert all(j.status in ("Completed", "Cancelled", "Created") for j in ours)
     ids = [i for i, _ in _rows(path, "marketo__activities")]
     assert sorted(ids) == sorted(expected_ids(world)["marketo__activities"])

@@ -22,7 +22,7 @@ from collections.abc import Callable, Generator, Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from connectors.core.csv_text import dict_rows
 from connectors.core.errors import VendorError
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from connectors.sources.marketo.reader import MarketoReader
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 WINDOW = timedelta(days=31)
 JOB_ATTEMPTS = 3
@@ -349,7 +350,9 @@ class MarketoBulk:
             yield list, bulk  # the export id is committed before its file is read
         following = self._window_end(bulk, end)
         if end < bulk.until and end not in ahead and self._room_ahead(bulk, following - start):
-            ahead[end] = (self._create(kind, bulk, end, following), following)
+            export_id = self._create_ahead(kind, bulk, end, following)
+            if export_id is not None:
+                ahead[end] = (export_id, following)
         size = self._wait(kind, str(bulk.job_id))
         density = size / max((end - start).total_seconds(), 1.0)
         bulk = replace(bulk, bytes_per_second=max(bulk.bytes_per_second, density))
@@ -396,6 +399,23 @@ class MarketoBulk:
         return f"{self.reader.base}/bulk/v1/{kind}/export{suffix}"
 
     def _create(self, kind: str, bulk: BulkPass, start: datetime, end: datetime) -> str:
+        """A new export of the window, queued (after waiting for a place in a full queue)."""
+        export_id = self._new_export(kind, bulk, start, end)
+        self._enqueue(kind, export_id, wait=True)
+        return export_id
+
+    def _create_ahead(
+        self, kind: str, bulk: BulkPass, start: datetime, end: datetime
+    ) -> str | None:
+        """The same for the next window while this one runs; None when the queue is full (the
+        export is cancelled: the window is exported in its turn)."""
+        export_id = self._new_export(kind, bulk, start, end)
+        if self._enqueue(kind, export_id, wait=False):
+            return export_id
+        self._cancel(kind, [export_id])
+        return None
+
+    def _new_export(self, kind: str, bulk: BulkPass, start: datetime, end: datetime) -> str:
         window = {"startAt": to_iso_seconds(start), "endAt": to_iso_seconds(end)}
         if kind == "activities":
             found: dict[str, Any] = {"createdAt": window}
@@ -407,9 +427,24 @@ class MarketoBulk:
             by = "createdAt" if bulk.since is None else "updatedAt"
             body = {"format": "CSV", "fields": self.reader.lead_fields(), "filter": {by: window}}
         created = self._post(self._url(kind, "/create.json"), body)
-        export_id = str(created["exportId"])
-        self._post(self._url(kind, f"/{export_id}/enqueue.json"), None)
-        return export_id
+        return str(created["exportId"])
+
+    def _enqueue(self, kind: str, export_id: str, *, wait: bool) -> bool:
+        """Queue the export. Marketo queues ten exports per subscription, the customer's other
+        integrations' included; while it is full (1029), wait for a place up to the bulk job
+        deadline, or give up at once (`wait` false: an export queued ahead can wait for its
+        turn instead)."""
+
+        def queued() -> bool | None:
+            try:
+                self._post(self._url(kind, f"/{export_id}/enqueue.json"), None)
+            except VendorError as exc:
+                if "1029" in str(exc) and "queue" in str(exc).lower():
+                    return None if wait else False
+                raise
+            return True
+
+        return self._poll(queued, f"marketo: a place in the export queue for {export_id}")
 
     def _cancel(self, kind: str, exports: list[str]) -> None:
         for export_id in exports:
@@ -445,10 +480,13 @@ class MarketoBulk:
                 raise ExportGone(f"export {export_id} {status}: {message}", _over_quota(message))
             return int(result.get("fileSize") or 0) if status == "Completed" else None
 
+        return self._poll(file_size, f"marketo: export {export_id}")
+
+    def _poll(self, check: Callable[[], T | None], what: str) -> T:
         settings = self.reader.settings
         return poll_until_done(
-            file_size,
-            what=f"marketo: export {export_id}",
+            check,
+            what=what,
             deadline_seconds=settings.value("CONNECTORS_BULK_JOB_DEADLINE_SECONDS"),
             longest_pause=settings.value("CONNECTORS_BULK_POLL_MAX_SECONDS"),
         )
