@@ -473,8 +473,10 @@ def _served_marketo(data_dir: Path, priority: list[int]) -> dict[str, int]:
     """How many leads, activities and priority-type activities the fakes serve."""
     import duckdb
 
-    files = [str(p) for p in sorted((data_dir / "marketo").glob("*.jsonl")) if "lead" not in p.stem]
-    files += [str(data_dir / "marketo" / "deleted_leads.jsonl")]
+    # The fakes serve activities.jsonl and the generator's deleted_leads.jsonl (type 37).
+    files = [
+        str(data_dir / "marketo" / name) for name in ("activities.jsonl", "deleted_leads.jsonl")
+    ]
     kinds = "{'activityTypeId': 'INTEGER'}"
     with duckdb.connect() as con:
         total, wanted = con.execute(

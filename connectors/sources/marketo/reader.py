@@ -174,11 +174,8 @@ class MarketoReader:
         the models that need them are whole on the first day even when the export files
         take several days of the allowance."""
         type_ids = self.activity_type_ids()
-        if not self.bulk.wanted(run):
-            yield from self._rest_activities(run, type_ids, type_ids)
-            return
-        bulk_types = self._bulk_types(run, type_ids)
-        if bulk_types == ():
+        bulk_types = self._bulk_types(run, type_ids) if self.bulk.wanted(run) else ()
+        if bulk_types == ():  # no bulk pass, or every type is a priority one
             yield from self._rest_activities(run, type_ids, type_ids)
             return
         rest_types = [] if bulk_types is None else [t for t in type_ids if t not in bulk_types]
