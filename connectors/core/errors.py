@@ -27,7 +27,20 @@ class TokenExpiredError(RetryableError):
 
 
 class VendorError(ConnectorError):
-    """A permanent error (bad request, bad credentials, quota spent): do not retry."""
+    """A permanent error (bad request, bad credentials, quota spent): do not retry.
+
+    `errors`: the vendor's own error codes and their messages (redacted), where the answer
+    gave them (Marketo's `errors` list), so callers decide on codes rather than on our text."""
+
+    def __init__(self, message: str, errors: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.errors = {code: redact(text) for code, text in (errors or {}).items()}
+
+    def says(self, code: str, *words: str) -> bool:
+        """Whether the vendor answered `code` with a message holding every one of `words`
+        (Marketo gives one code, 1029, for a full export queue and a spent export quota)."""
+        text = self.errors.get(code)
+        return text is not None and all(word in text.lower() for word in words)
 
 
 class ConfigurationError(VendorError):

@@ -6,7 +6,8 @@ A job is created (`Created`) with a `createdAt` (or, for leads, `updatedAt`) win
 (`Processing`, then `Completed` a few fake seconds later, the file snapshotted then), and its
 file served as CSV (`null` for an empty value, activities' `attributes` as a JSON array) with
 `Range: bytes=` support. Limits: 500 MB of exported files a day (a job past it fails with
-"Export daily quota exceeded"), enforced only with the fake's limits on. Faults: the next
+"Export daily quota exceeded"; once it is spent, enqueue answers error 1029 with that message),
+enforced only with the fake's limits on. Faults: the next
 `bulk_fail_jobs` jobs fail; `bulk_results_expired` answers 404-like error 1003 for files.
 """
 
@@ -184,6 +185,8 @@ class BulkExports:
             waiting = sum(1 for j in self.jobs.values() if j.status in ("Queued", "Processing"))
             if waiting >= MAX_QUEUED:
                 raise ApiError(200, "1029", "Too many jobs (10) in queue")
+            if self.fake.enforce_limits and self.exported_today >= DAILY_EXPORT_BYTES:
+                raise ApiError(200, "1029", "Export daily quota exceeded")
             job.status, job.queued = "Queued", self.fake.clock.now()
         return self._answer(job)
 

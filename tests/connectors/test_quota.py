@@ -286,3 +286,31 @@ def test_quota_bulk_marketo_windows_shrink_to_the_daily_export_volume(
     assert len(stops) > 3
     landed = sorted(i for i, _ in _rows(path, "marketo__activities"))
     assert landed == sorted(expected_ids(world)["marketo__activities"])  # each once
+
+
+def test_quota_bulk_marketo_a_day_spent_by_others_stops_at_enqueue_and_keeps_the_window(
+    world: Path, tmp_path: Path
+) -> None:
+    """The customer's other integrations spent the day's export volume: Marketo answers the
+    enqueue with error 1029 "Export daily quota exceeded". The run stops cleanly (no stream
+    failure), the window is not halved (its file was not what passed the volume), and the
+    next vendor day reads everything once."""
+    path = tmp_path / "w.duckdb"
+    env = {**ENV, "MARKETO_BULK": "always", "MARKETO_PRIORITY_ACTIVITY_TYPES": "none"}
+    with running(world, clock_speed=FAST_CLOCK, enforce_limits=True) as sandbox:
+        exports = sandbox.fakes["marketo"].bulk
+        exports.exported_today = marketo_fake_bulk.DAILY_EXPORT_BYTES  # spent by others
+        first = _activities_day(sandbox, path, env, 1)
+        refused = sorted(exports.jobs.values(), key=lambda j: j.created)
+        _new_day(path)
+        exports.exported_today = 0  # the vendor's midnight
+        rest = _until_done(sandbox, path, env, first=2)
+        jobs = sorted(exports.jobs.values(), key=lambda j: j.created)
+    assert "refused" in (first.stopped_early or "")  # a stream failure would have raised
+    assert "halved" not in (first.stopped_early or "")
+    assert [j.status for j in refused] == ["Created"]  # never queued, nothing exported
+    assert jobs[len(refused)].start == refused[0].start
+    assert jobs[len(refused)].end == refused[0].end  # the same window on the next day
+    assert len(rest) == 1  # one export a day's allowance holds at this scale
+    landed = sorted(i for i, _ in _rows(path, "marketo__activities"))
+    assert landed == sorted(expected_ids(world)["marketo__activities"])  # each once

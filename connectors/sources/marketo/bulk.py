@@ -57,15 +57,18 @@ LEAD_TYPES = {"integer": int, "float": float, "currency": float, "percent": floa
 
 class ExportGone(Exception):
     """The export failed, was cancelled, or its file expired; `over_quota`: the vendor refused
-    it for the day's export volume."""
+    it for the day's export volume; `ran`: after running it (its file passed what the day had
+    left), not when it was queued (the day was spent before it)."""
 
-    def __init__(self, message: str, over_quota: bool = False) -> None:
+    def __init__(self, message: str, over_quota: bool = False, ran: bool = True) -> None:
         super().__init__(message)
         self.over_quota = over_quota
+        self.ran = ran
 
 
 def _over_quota(message: str) -> bool:
-    text = message.lower()  # Marketo: "Export daily quota exceeded" (a failed job or 1029)
+    """A failed export's `errorMsg` (no code there): Marketo's "Export daily quota exceeded"."""
+    text = message.lower()
     return "export" in text and "quota" in text
 
 
@@ -243,10 +246,11 @@ class MarketoBulk:
                     break
                 except ExportGone as gone:
                     if gone.over_quota:
-                        # The vendor refused the day's volume: the window is halved and the
-                        # pass goes on with it on the vendor's next day.
-                        half = self._halved(kind, start, end, gone)
-                        bulk = replace(bulk, job_id=None, position=None, window_end=half)
+                        # The vendor refused the day's volume: the pass goes on on the
+                        # vendor's next day, the window halved if its file was what passed it.
+                        if gone.ran:
+                            end = self._halved(kind, start, end, gone)
+                        bulk = replace(bulk, job_id=None, position=None, window_end=end)
                         yield DeferredPage(partial(page, list, bulk))
                         raise self._refused(kind, gone) from None
                     if attempt == JOB_ATTEMPTS:
@@ -298,8 +302,8 @@ class MarketoBulk:
         after = ledger.next_day_starts().strftime("%Y-%m-%d %H:%M %Z") if ledger else "a day"
         return QuotaReserveReached(
             f"marketo: the {kind} export was refused for the day's export volume ({gone}); "
-            f"stopped with the cursor committed, its window halved; the next run after {after} "
-            "goes on"
+            f"stopped with the cursor committed{', its window halved' if gone.ran else ''}; the "
+            f"next run after {after} goes on"
         )
 
     def _done(self, run: StreamRun, bulk: BulkPass, type_ids: list[int] | None) -> StreamState:
@@ -439,7 +443,7 @@ class MarketoBulk:
             try:
                 self._post(self._url(kind, f"/{export_id}/enqueue.json"), None)
             except VendorError as exc:
-                if "1029" in str(exc) and "queue" in str(exc).lower():
+                if exc.says("1029", "queue"):
                     return None if wait else False
                 raise
             return True
@@ -457,8 +461,8 @@ class MarketoBulk:
         try:
             answer = self.reader.client.request("POST", url, json=body).body
         except VendorError as exc:
-            if _over_quota(str(exc)):  # 1029 at create or enqueue: the day's volume is spent
-                raise ExportGone(str(exc), over_quota=True) from None
+            if exc.says("1029", "quota"):  # at create or enqueue: the day's volume is spent
+                raise ExportGone(str(exc), over_quota=True, ran=False) from None
             raise
         result = (answer.get("result") or [None])[0] if isinstance(answer, dict) else None
         if not isinstance(result, dict) or not result.get("exportId"):

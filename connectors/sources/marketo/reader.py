@@ -119,7 +119,8 @@ class MarketoReader:
             raise RateLimitedError(f"marketo: throttled {sorted(codes)}")
         if codes & TRANSIENT_CODES:
             raise RetryableError(f"marketo: transient error {sorted(codes)}")
-        raise VendorError(f"marketo: request failed {errors} for {response.url}")
+        said = {str(e.get("code")): str(e.get("message")) for e in errors if isinstance(e, dict)}
+        raise VendorError(f"marketo: request failed {errors} for {response.url}", said)
 
     def _get(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         body: dict[str, Any] = self.client.request("GET", f"{self.base}{path}", params=params).body
