@@ -14,48 +14,60 @@ from sandbox.world import generate
 from tests.bi_compat.readers import read_with
 from tests.dbt.dbt_runner import build_models
 from tests.dbt.raw_loader import land_duckdb
+from tests.shared_fixture import made_once
 
 LEADS, SEED = 150, 11
 
 
 @pytest.fixture(scope="session")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return generate(tmp_path_factory.mktemp("bi_compat_world"), leads=LEADS, seed=SEED)
+    folder, _ = made_once(
+        tmp_path_factory,
+        "bi_compat_world",
+        lambda out: generate(out / "world", leads=LEADS, seed=SEED),
+    )
+    return folder / "world"
 
 
 @pytest.fixture(scope="session")
 def built_warehouse(world: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A DuckDB warehouse with every dbt model built (no data tests: tests/dbt runs those)."""
-    work = tmp_path_factory.mktemp("bi_compat")
-    warehouse = work / "warehouse.duckdb"
-    land_duckdb(world, warehouse)
-    build_models(warehouse, work)
-    return warehouse
+    """A DuckDB warehouse with every dbt model built (no data tests: tests/dbt runs those),
+    made once for every worker: tests copy it before they write to it or open it writable."""
+
+    def build(work: Path) -> None:
+        land_duckdb(world, work / "warehouse.duckdb")
+        build_models(work / "warehouse.duckdb", work)
+
+    work, _ = made_once(tmp_path_factory, "bi_compat_warehouse", build)
+    return work / "warehouse.duckdb"
 
 
 @pytest.fixture(scope="session")
-def published_copy(built_warehouse: Path) -> Path:
+def published_copy(built_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Published twice, as a re-run publishes: first from a copy of the warehouse with some
     mart rows missing, then from the warehouse itself, carried forward (rows written into the
     older-format file by this DuckDB): the file the readers get is the one in-place changes
-    made."""
-    warehouse = built_warehouse
-    published = warehouse.with_name("published.duckdb")
-    storage_version = WarehouseSettings.from_env({}).published_storage_version
-    earlier = warehouse.with_name("earlier.duckdb")
-    shutil.copyfile(warehouse, earlier)
-    with duckdb.connect(str(earlier)) as con:
-        con.execute("delete from marts.fct_activities where hash(activity_id) % 10 = 0")
-        con.execute("update marts.dim_rep set rep_name = rep_name || ' (old)'")
-    for source in (earlier, warehouse):
-        result = publish_marts(
-            published_path=published,
-            run_id="bi-compat",
-            warehouse_path=source,
-            storage_version=storage_version,
-        )
-    assert result.changed_rows is not None and result.changed_rows["fct_activities"] > 0
-    return published
+    made. Made once for every worker, read only."""
+
+    def publish(work: Path) -> None:
+        published = work / "published.duckdb"
+        storage_version = WarehouseSettings.from_env({}).published_storage_version
+        earlier = work / "earlier.duckdb"
+        shutil.copyfile(built_warehouse, earlier)
+        with duckdb.connect(str(earlier)) as con:
+            con.execute("delete from marts.fct_activities where hash(activity_id) % 10 = 0")
+            con.execute("update marts.dim_rep set rep_name = rep_name || ' (old)'")
+        for source in (earlier, built_warehouse):
+            result = publish_marts(
+                published_path=published,
+                run_id="bi-compat",
+                warehouse_path=source,
+                storage_version=storage_version,
+            )
+        assert result.changed_rows is not None and result.changed_rows["fct_activities"] > 0
+
+    work, _ = made_once(tmp_path_factory, "bi_compat_published", publish)
+    return work / "published.duckdb"
 
 
 @pytest.fixture(scope="session")

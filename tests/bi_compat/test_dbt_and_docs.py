@@ -4,6 +4,7 @@ work offline, and every link in the repository's Markdown resolves inside the re
 import json
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -106,10 +107,11 @@ def test_bi_compat_dbt_docs_generate_static_works_offline(
     built_warehouse: Path, tmp_path: Path
 ) -> None:
     flags = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    warehouse = shutil.copy(built_warehouse, tmp_path / "warehouse.duckdb")  # dbt opens it writable
     _dbt(
         ["docs", "generate", "--static", *flags],
         REPO_ROOT,
-        {"WAREHOUSE_PATH": str(built_warehouse)},
+        {"WAREHOUSE_PATH": str(warehouse)},
         tmp_path,
     )
     page = (tmp_path / "target" / "static_index.html").read_text(encoding="utf-8")

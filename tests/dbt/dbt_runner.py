@@ -20,7 +20,6 @@ def dbt_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     env.update(
         DO_NOT_TRACK="1",
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-        DBT_PARTIAL_PARSE="false",
     )
     env.update(extra or {})
     return env

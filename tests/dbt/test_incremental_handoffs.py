@@ -12,6 +12,8 @@ from tests.dbt.test_incremental_staging import MiniWarehouse, mini_warehouse
 
 HANDOFF_MODELS = ("intermediate.int_handoff_fields", "intermediate.int_handoffs_validated")
 SENTINEL = "untouched since the last build"
+# The handoffs and what they are built from (half the project; the rest reads none of it).
+HANDOFFS = ("--select", "+fct_handoffs")
 
 
 def _lead_record(warehouse: MiniWarehouse, lead_id: str) -> dict[str, object]:
@@ -63,7 +65,7 @@ def test_handoffs_rebuild_only_changed_leads(target: str, tmp_path: Path) -> Non
         for n in (1, 2):
             copy_id = f"00Q00000000099{n}AAA"
             warehouse.land_lead_version(copy_id, {**_lead_record(warehouse, first), "Id": copy_id})
-        warehouse.build()
+        warehouse.build(*HANDOFFS)
         handoffs = sorted(_handoff_ids(warehouse, "intermediate.int_handoff_fields"))
         assert len(handoffs) == 3, handoffs
         assert _handoff_ids(warehouse, "marts.fct_handoffs") == set(handoffs)
@@ -78,7 +80,7 @@ def test_handoffs_rebuild_only_changed_leads(target: str, tmp_path: Path) -> Non
         warehouse.land_lead_version(gone, {**_lead_record(warehouse, gone), "Tossup_Date__c": None})
         renamed_record = _lead_record(warehouse, renamed)
         warehouse.land_lead_version(renamed, {**renamed_record, "Company": "　新しい会社 "})
-        warehouse.build()
+        warehouse.build(*HANDOFFS)
 
         for table in (*HANDOFF_MODELS, "marts.fct_handoffs"):
             assert _handoff_ids(warehouse, table) == set(handoffs) - {gone}, table
@@ -87,10 +89,10 @@ def test_handoffs_rebuild_only_changed_leads(target: str, tmp_path: Path) -> Non
 
         # a var the validation uses changed: every handoff is validated again
         other_vars = ["--vars", json.dumps({"qualified_bant_min": 2})]
-        warehouse.build(*other_vars)
+        warehouse.build(*HANDOFFS, *other_vars)
         assert _company(warehouse, untouched) not in (SENTINEL, None)
         incremental = _snapshot(warehouse)
-        warehouse.build("--full-refresh", *other_vars)
+        warehouse.build(*HANDOFFS, "--full-refresh", *other_vars)
         assert _snapshot(warehouse) == incremental
 
 
@@ -100,12 +102,12 @@ def test_handoffs_built_whole_before_are_rebuilt_by_the_first_incremental_build(
     """A warehouse whose handoff tables an earlier release built whole (no handoff_source,
     _lead_load_seq or _settings): the next build empties and refills them, nothing fails."""
     with mini_warehouse("duckdb", tmp_path) as warehouse:
-        warehouse.build()
+        warehouse.build(*HANDOFFS)
         expected = _snapshot(warehouse)
         for table in HANDOFF_MODELS:
             warehouse.query(
                 f"create or replace table {table} as"
                 f" select * exclude (handoff_source, _lead_load_seq, _settings) from {table}"
             )
-        warehouse.build()
+        warehouse.build(*HANDOFFS)
         assert _snapshot(warehouse) == expected

@@ -2,10 +2,11 @@
 
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.shared_fixture import made_once
 
 from .scoreboard import SCOREBOARD
 from .support import PipelineOutcome, pipeline_env, run_pipeline
@@ -17,25 +18,32 @@ SEED = 11
 
 @pytest.fixture(scope="session")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One world for every worker (the reference run below was made on it)."""
     from sandbox.world import generate
 
-    return generate(tmp_path_factory.mktemp("reliability_world"), leads=LEADS, seed=SEED)
+    folder, _ = made_once(
+        tmp_path_factory,
+        "reliability_world",
+        lambda out: generate(out / "world", leads=LEADS, seed=SEED),
+    )
+    return folder / "world"
 
 
 @pytest.fixture(scope="session")
-def reference(
-    world: Path, tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path
-) -> Iterator[Path]:
-    """A fault-free pipeline run on the world; yields its directory (warehouse, published)."""
+def reference(world: Path, tmp_path_factory: pytest.TempPathFactory, dbt_manifest: Path) -> Path:
+    """A fault-free pipeline run on the world, made once for every worker; its directory
+    (warehouse, published). Tests copy its files before they change anything."""
     from sandbox.serve import running
 
-    run_dir = tmp_path_factory.mktemp("reference")
-    with running(world) as sandbox:
-        outcome: PipelineOutcome = run_pipeline(pipeline_env(run_dir, sandbox.env))
-    assert outcome.success, outcome.describe()
-    SCOREBOARD.trials += 1
-    outcome.count_records()
-    yield run_dir
+    def run(run_dir: Path) -> None:
+        with running(world) as sandbox:
+            outcome: PipelineOutcome = run_pipeline(pipeline_env(run_dir, sandbox.env))
+        assert outcome.success, outcome.describe()
+        SCOREBOARD.trials += 1
+        outcome.count_records()
+
+    run_dir, _ = made_once(tmp_path_factory, "reliability_reference", run)
+    return run_dir
 
 
 def copy_run(source: Path, target: Path) -> Path:
