@@ -85,6 +85,7 @@ class ExportJob:
     records: int = 0
     error: str | None = None
     fail: bool = False
+    served: int = 0  # bytes of its file served (tests: was a completed export read?)
 
     def info(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -257,6 +258,8 @@ class BulkExports:
             start = int(first or 0)
             stop = min(len(content) - 1, int(last)) if last else len(content) - 1
             part = content[start : stop + 1]
+            job.served += len(part)
             headers = {"Content-Range": f"bytes {start}-{stop}/{len(content)}"}
             return Response(206, part, headers, content_type=CSV_TYPE)
+        job.served += len(content)
         return Response(200, content, {}, content_type=CSV_TYPE)

@@ -423,3 +423,36 @@ def test_bulk_marketo_waits_for_a_place_in_an_export_queue_others_filled(
     assert all(j.status in ("Completed", "Cancelled", "Created") for j in ours)
     ids = [i for i, _ in _rows(path, "marketo__activities")]
     assert sorted(ids) == sorted(expected_ids(world)["marketo__activities"])
+
+
+def test_bulk_marketo_a_killed_run_leaves_no_export_queued_ahead_unread(
+    world: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run killed inside a window cannot cancel the next window's export it had queued.
+    The export is in the stream state, so the next run reads it (Marketo processed it and
+    charged its file to the day: it is counted and used) instead of exporting the window
+    again and leaving the first one unseen."""
+    monkeypatch.setattr(marketo_bulk, "RANGE_BYTES", 4096)  # several pages per window
+    path = tmp_path / "w.duckdb"
+    env = {**MARKETO_BULK_ONLY, "CONNECTORS_PREFETCH_PAGES": "0"}
+    with running(world, clock_speed=FAST_CLOCK) as sandbox:
+        exports = sandbox.fakes["marketo"].bulk
+
+        def killed_midway(result: StreamResult) -> None:
+            if result.records_sent > 300:
+                raise _Crash
+
+        with monkeypatch.context() as killed:  # a killed process runs no clean-up
+            killed.setattr(marketo_bulk.MarketoBulk, "_cancel", lambda *_: None)
+            with pytest.raises(_Crash):
+                _run(sandbox, path, "marketo", "activities", env, on_page=killed_midway)
+        ahead = _state(path, "marketo", "activities")["bulk"]["ahead_job_id"]
+        _run(sandbox, path, "marketo", "activities", env)
+        jobs = list(exports.jobs.values())
+    assert ahead is not None and exports.jobs[ahead].served > 0  # read by the next run
+    unread = [(j.id, j.status) for j in jobs if j.status != "Cancelled" and not j.served]
+    assert unread == []
+    windows = [(j.start, j.end) for j in jobs]
+    assert len(windows) == len(set(windows))  # no window exported twice
+    ids = [i for i, _ in _rows(path, "marketo__activities")]
+    assert sorted(ids) == sorted(expected_ids(world)["marketo__activities"])  # none twice

@@ -55,6 +55,9 @@ ACTIVITY_INTEGERS = ("leadId", "activityTypeId", "campaignId", "primaryAttribute
 LEAD_TYPES = {"integer": int, "float": float, "currency": float, "percent": float}
 
 
+NOTHING_AHEAD: dict[str, Any] = {"ahead_job_id": None, "ahead_start": None, "ahead_end": None}
+
+
 class ExportGone(Exception):
     """The export failed, was cancelled, or its file expired; `over_quota`: the vendor refused
     it for the day's export volume; `ran`: after running it (its file passed what the day had
@@ -198,7 +201,7 @@ class MarketoBulk:
         bulk = run.state.bulk or BulkPass(
             since=run.state.cursor, until=run.started_at, type_ids=type_ids
         )
-        ahead: dict[datetime, tuple[str, datetime]] = {}  # window start -> (export, its end)
+        ahead = self._ahead_of(kind, bulk)  # window start -> (export, its end)
         counted = bulk.records  # records parsed in this pass so far (by the consumer)
 
         def page(parse: Callable[[], list[dict[str, Any]]], at: BulkPass) -> Page:
@@ -238,7 +241,8 @@ class MarketoBulk:
             bulk = replace(bulk, window_start=start, window_end=end)
             for attempt in range(1, JOB_ATTEMPTS + 1):
                 if bulk.job_id is None and queued is not None:
-                    bulk, queued = replace(bulk, job_id=queued[0], position=None), None
+                    bulk = replace(bulk, job_id=queued[0], position=None, **NOTHING_AHEAD)
+                    queued = None
                 try:
                     for parse, reached in self._window(run, kind, bulk, start, end, ahead):
                         bulk = reached
@@ -250,7 +254,9 @@ class MarketoBulk:
                         # vendor's next day, the window halved if its file was what passed it.
                         if gone.ran:
                             end = self._halved(kind, start, end, gone)
-                        bulk = replace(bulk, job_id=None, position=None, window_end=end)
+                        bulk = replace(
+                            bulk, job_id=None, position=None, window_end=end, **NOTHING_AHEAD
+                        )  # what was queued ahead is cancelled below
                         yield DeferredPage(partial(page, list, bulk))
                         raise self._refused(kind, gone) from None
                     if attempt == JOB_ATTEMPTS:
@@ -318,6 +324,21 @@ class MarketoBulk:
         cursors = {str(t): max(reached.get(str(t)) or bulk.until, bulk.until) for t in type_ids}
         return state.evolve(partition_cursors=cursors)
 
+    def _ahead_of(self, kind: str, bulk: BulkPass) -> dict[datetime, tuple[str, datetime]]:
+        """The export the run before queued ahead, when Marketo still has it (queued,
+        processing or done: a completed file is read and counted like any other); a run that
+        was killed could not cancel it. Cancelled, failed or unknown ones are forgotten."""
+        if not (bulk.ahead_job_id and bulk.ahead_start and bulk.ahead_end):
+            return {}
+        try:
+            answer = self.reader._get(f"/bulk/v1/{kind}/export/{bulk.ahead_job_id}/status.json")
+        except VendorError:
+            return {}
+        status = ((answer.get("result") or [{}])[0] or {}).get("status")
+        if status not in ("Queued", "Processing", "Completed"):
+            return {}
+        return {bulk.ahead_start: (bulk.ahead_job_id, bulk.ahead_end)}
+
     def _first_activity_day(self, until: datetime) -> datetime:
         """The day of the instance's first activity: where a first load's windows begin."""
         ids = self.reader.activity_type_ids()[:10]
@@ -342,7 +363,7 @@ class MarketoBulk:
         bulk: BulkPass,
         start: datetime,
         end: datetime,
-        ahead: dict[datetime, str],
+        ahead: dict[datetime, tuple[str, datetime]],
     ) -> Iterator[tuple[Callable[[], list[dict[str, Any]]], BulkPass]]:
         """(a page's parse, the pass's position after it) per page of the window's file."""
         ledger = self.reader.client.ledger
@@ -357,6 +378,7 @@ class MarketoBulk:
             export_id = self._create_ahead(kind, bulk, end, following)
             if export_id is not None:
                 ahead[end] = (export_id, following)
+                bulk = replace(bulk, ahead_job_id=export_id, ahead_start=end, ahead_end=following)
         size = self._wait(kind, str(bulk.job_id))
         density = size / max((end - start).total_seconds(), 1.0)
         bulk = replace(bulk, bytes_per_second=max(bulk.bytes_per_second, density))
