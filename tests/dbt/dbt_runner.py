@@ -16,6 +16,9 @@ DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
 
 
 def dbt_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Partial parsing stays on: each test has its own target folder, so a test's second and
+    later dbt commands skip the whole parse; dbt parses everything again itself whenever the
+    project's files, the profile, the target or the vars differ."""
     env = dict(os.environ)
     env.update(
         DO_NOT_TRACK="1",
