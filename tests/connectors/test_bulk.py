@@ -425,27 +425,41 @@ def test_bulk_marketo_waits_for_a_place_in_an_export_queue_others_filled(
     assert sorted(ids) == sorted(expected_ids(world)["marketo__activities"])
 
 
+@pytest.mark.parametrize("moment", ["waiting", "reading"])
 def test_bulk_marketo_a_killed_run_leaves_no_export_queued_ahead_unread(
-    world: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    moment: str, world: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A run killed inside a window cannot cancel the next window's export it had queued.
-    The export is in the stream state, so the next run reads it (Marketo processed it and
-    charged its file to the day: it is counted and used) instead of exporting the window
-    again and leaving the first one unseen."""
+    """A run killed inside a window (while Marketo processes its export, or while its file
+    is read) cannot cancel the next window's export it had queued. The export is in the
+    stream state, so the next run reads it (Marketo processed it and charged its file to the
+    day: it is counted and used) instead of exporting the window again and leaving the first
+    one unseen."""
     monkeypatch.setattr(marketo_bulk, "RANGE_BYTES", 4096)  # several pages per window
     path = tmp_path / "w.duckdb"
     env = {**MARKETO_BULK_ONLY, "CONNECTORS_PREFETCH_PAGES": "0"}
     with running(world, clock_speed=FAST_CLOCK) as sandbox:
         exports = sandbox.fakes["marketo"].bulk
+        waits = 0
+        wait = marketo_bulk.MarketoBulk._wait
 
-        def killed_midway(result: StreamResult) -> None:
+        def killed_waiting(self: Any, kind: str, export_id: str) -> int:
+            nonlocal waits
+            waits += 1
+            if waits == 3:  # the third window's export, the fourth's queued ahead
+                raise _Crash
+            return wait(self, kind, export_id)
+
+        def killed_reading(result: StreamResult) -> None:
             if result.records_sent > 300:
                 raise _Crash
 
         with monkeypatch.context() as killed:  # a killed process runs no clean-up
             killed.setattr(marketo_bulk.MarketoBulk, "_cancel", lambda *_: None)
+            if moment == "waiting":
+                killed.setattr(marketo_bulk.MarketoBulk, "_wait", killed_waiting)
             with pytest.raises(_Crash):
-                _run(sandbox, path, "marketo", "activities", env, on_page=killed_midway)
+                reading = killed_reading if moment == "reading" else None
+                _run(sandbox, path, "marketo", "activities", env, on_page=reading)
         ahead = _state(path, "marketo", "activities")["bulk"]["ahead_job_id"]
         _run(sandbox, path, "marketo", "activities", env)
         jobs = list(exports.jobs.values())

@@ -379,6 +379,7 @@ class MarketoBulk:
             if export_id is not None:
                 ahead[end] = (export_id, following)
                 bulk = replace(bulk, ahead_job_id=export_id, ahead_start=end, ahead_end=following)
+                yield list, bulk  # committed before the wait: Marketo takes minutes an export
         size = self._wait(kind, str(bulk.job_id))
         density = size / max((end - start).total_seconds(), 1.0)
         bulk = replace(bulk, bytes_per_second=max(bulk.bytes_per_second, density))
