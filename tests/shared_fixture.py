@@ -6,6 +6,7 @@ first worker to ask makes it under a file lock in the run's common temporary fol
 others wait for it and read the same files (they must not change them: copy first).
 """
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,7 +28,8 @@ def made_once(
     with FileLock(f"{folder}.lock"):
         if (folder / DONE).exists():
             return folder, False
-        folder.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(folder, ignore_errors=True)  # a worker that failed making it
+        folder.mkdir(parents=True)
         make(folder)
         (folder / DONE).touch()
     return folder, True
