@@ -49,10 +49,10 @@ class BulkPass:
     # Marketo activities: the types this pass exports (None: every type), fixed when it begins
     # so a changed setting cannot leave a type out of windows already read.
     type_ids: tuple[int, ...] | None = None
-    # Marketo: the next window's export, queued while this one is read, so a run after a
-    # kill reads it (or cancels it) instead of leaving it to spend the day's volume unseen.
+    # Marketo: the next window's export (from `window_end` to `ahead_end`), queued while this
+    # one is read, so a run after a kill reads it instead of leaving it to spend the day's
+    # volume unseen.
     ahead_job_id: str | None = None
-    ahead_start: datetime | None = None
     ahead_end: datetime | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -75,7 +75,6 @@ class BulkPass:
             bytes_per_second=float(data.get("bytes_per_second") or 0.0),
             type_ids=_ids(data.get("type_ids")),
             ahead_job_id=str(data["ahead_job_id"]) if data.get("ahead_job_id") else None,
-            ahead_start=_time(data.get("ahead_start")),
             ahead_end=_time(data.get("ahead_end")),
         )
 

@@ -55,7 +55,11 @@ ACTIVITY_INTEGERS = ("leadId", "activityTypeId", "campaignId", "primaryAttribute
 LEAD_TYPES = {"integer": int, "float": float, "currency": float, "percent": float}
 
 
-NOTHING_AHEAD: dict[str, Any] = {"ahead_job_id": None, "ahead_start": None, "ahead_end": None}
+NOTHING_AHEAD: dict[str, Any] = {"ahead_job_id": None, "ahead_end": None}
+
+
+# An export the run before queued ahead that Marketo still has: read it, do not export again.
+STILL_THERE = ("Queued", "Processing", "Completed")
 
 
 class ExportGone(Exception):
@@ -328,16 +332,15 @@ class MarketoBulk:
         """The export the run before queued ahead, when Marketo still has it (queued,
         processing or done: a completed file is read and counted like any other); a run that
         was killed could not cancel it. Cancelled, failed or unknown ones are forgotten."""
-        if not (bulk.ahead_job_id and bulk.ahead_start and bulk.ahead_end):
+        if not (bulk.ahead_job_id and bulk.window_end and bulk.ahead_end):
             return {}
         try:
-            answer = self.reader._get(f"/bulk/v1/{kind}/export/{bulk.ahead_job_id}/status.json")
-        except VendorError:
+            result = self._status(kind, bulk.ahead_job_id)
+        except ExportGone:
             return {}
-        status = ((answer.get("result") or [{}])[0] or {}).get("status")
-        if status not in ("Queued", "Processing", "Completed"):
+        if not isinstance(result, dict) or result.get("status") not in STILL_THERE:
             return {}
-        return {bulk.ahead_start: (bulk.ahead_job_id, bulk.ahead_end)}
+        return {bulk.window_end: (bulk.ahead_job_id, bulk.ahead_end)}
 
     def _first_activity_day(self, until: datetime) -> datetime:
         """The day of the instance's first activity: where a first load's windows begin."""
@@ -378,7 +381,7 @@ class MarketoBulk:
             export_id = self._create_ahead(kind, bulk, end, following)
             if export_id is not None:
                 ahead[end] = (export_id, following)
-                bulk = replace(bulk, ahead_job_id=export_id, ahead_start=end, ahead_end=following)
+                bulk = replace(bulk, ahead_job_id=export_id, ahead_end=following)
                 yield list, bulk  # committed before the wait: Marketo takes minutes an export
         size = self._wait(kind, str(bulk.job_id))
         density = size / max((end - start).total_seconds(), 1.0)
@@ -496,11 +499,7 @@ class MarketoBulk:
         """Until the export completes; its file size. ExportGone when it failed."""
 
         def file_size() -> int | None:
-            try:
-                answer = self.reader._get(f"/bulk/v1/{kind}/export/{export_id}/status.json")
-            except VendorError as exc:  # an export Marketo no longer knows
-                raise ExportGone(str(exc)) from None
-            result = (answer.get("result") or [{}])[0]
+            result = self._status(kind, export_id)
             status = result.get("status")
             if status in ("Failed", "Cancelled"):
                 message = str(result.get("errorMsg") or "")
@@ -508,6 +507,15 @@ class MarketoBulk:
             return int(result.get("fileSize") or 0) if status == "Completed" else None
 
         return self._poll(file_size, f"marketo: export {export_id}")
+
+    def _status(self, kind: str, export_id: str) -> Any:
+        """The export's status record as Marketo answers it; ExportGone for an export Marketo
+        no longer knows."""
+        try:
+            answer = self.reader._get(f"/bulk/v1/{kind}/export/{export_id}/status.json")
+        except VendorError as exc:
+            raise ExportGone(str(exc)) from None
+        return (answer.get("result") or [{}])[0]
 
     def _poll(self, check: Callable[[], T | None], what: str) -> T:
         settings = self.reader.settings
