@@ -18,18 +18,28 @@ DONE = ".made"
 
 def made_once(
     tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]
-) -> tuple[Path, bool]:
-    """The folder `name` after `make(folder)` filled it, in this run of pytest; True when this
-    process made it (False: another worker had, or was making it and finished)."""
+) -> Path:
+    """The folder `name` after `make(folder)` filled it, in this run of pytest (made by this
+    worker, or by another that got there first)."""
     root = tmp_path_factory.getbasetemp()
     if root.name.startswith("popen-gw"):  # a worker's own folder: share its parent
         root = root.parent
     folder = root / f"shared-{name}"
     with FileLock(f"{folder}.lock"):
         if (folder / DONE).exists():
-            return folder, False
+            return folder
         shutil.rmtree(folder, ignore_errors=True)  # a worker that failed making it
         folder.mkdir(parents=True)
         make(folder)
         (folder / DONE).touch()
-    return folder, True
+    return folder
+
+
+def world_made_once(
+    tmp_path_factory: pytest.TempPathFactory, name: str, leads: int, seed: int
+) -> Path:
+    """A sandbox world generated once for every worker (read only)."""
+    from sandbox.world import generate
+
+    folder = made_once(tmp_path_factory, name, lambda out: generate(out / "world", leads, seed))
+    return folder / "world"

@@ -10,23 +10,17 @@ import pytest
 
 from dwh.publish import publish_marts
 from dwh.settings import WarehouseSettings
-from sandbox.world import generate
 from tests.bi_compat.readers import read_with
 from tests.dbt.dbt_runner import build_models
 from tests.dbt.raw_loader import land_duckdb
-from tests.shared_fixture import made_once
+from tests.shared_fixture import made_once, world_made_once
 
 LEADS, SEED = 150, 11
 
 
 @pytest.fixture(scope="session")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder, _ = made_once(
-        tmp_path_factory,
-        "bi_compat_world",
-        lambda out: generate(out / "world", leads=LEADS, seed=SEED),
-    )
-    return folder / "world"
+    return world_made_once(tmp_path_factory, "bi_compat_world", LEADS, SEED)
 
 
 @pytest.fixture(scope="session")
@@ -38,8 +32,7 @@ def built_warehouse(world: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
         land_duckdb(world, work / "warehouse.duckdb")
         build_models(work / "warehouse.duckdb", work)
 
-    work, _ = made_once(tmp_path_factory, "bi_compat_warehouse", build)
-    return work / "warehouse.duckdb"
+    return made_once(tmp_path_factory, "bi_compat_warehouse", build) / "warehouse.duckdb"
 
 
 @pytest.fixture(scope="session")
@@ -66,8 +59,7 @@ def published_copy(built_warehouse: Path, tmp_path_factory: pytest.TempPathFacto
             )
         assert result.changed_rows is not None and result.changed_rows["fct_activities"] > 0
 
-    work, _ = made_once(tmp_path_factory, "bi_compat_published", publish)
-    return work / "published.duckdb"
+    return made_once(tmp_path_factory, "bi_compat_published", publish) / "published.duckdb"
 
 
 @pytest.fixture(scope="session")

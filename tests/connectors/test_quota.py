@@ -13,7 +13,7 @@ from connectors.landing.duckdb import DuckDBDestination
 from connectors.run import StreamResult, close_readers, extract_source, extract_stream
 
 from .sandbox_support import _jsonl, expected_ids, latest_versions, make_world
-from .test_bulk import ENV, FAST_CLOCK, _posts, _rows
+from .test_bulk import ENV, FAST_CLOCK, MARKETO_BULK_ONLY, _posts, _rows
 
 pytest.importorskip("sandbox.serve")
 from sandbox.fakes import marketo_bulk as marketo_fake_bulk
@@ -296,7 +296,7 @@ def test_quota_bulk_marketo_a_day_spent_by_others_stops_at_enqueue_and_keeps_the
     failure), the window is not halved (its file was not what passed the volume), and the
     next vendor day reads everything once."""
     path = tmp_path / "w.duckdb"
-    env = {**ENV, "MARKETO_BULK": "always", "MARKETO_PRIORITY_ACTIVITY_TYPES": "none"}
+    env = {**ENV, **MARKETO_BULK_ONLY}
     with running(world, clock_speed=FAST_CLOCK, enforce_limits=True) as sandbox:
         exports = sandbox.fakes["marketo"].bulk
         exports.exported_today = marketo_fake_bulk.DAILY_EXPORT_BYTES  # spent by others

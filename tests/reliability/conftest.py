@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.shared_fixture import made_once
+from tests.shared_fixture import made_once, world_made_once
 
 from .scoreboard import SCOREBOARD
 from .support import PipelineOutcome, pipeline_env, run_pipeline
@@ -19,14 +19,7 @@ SEED = 11
 @pytest.fixture(scope="session")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One world for every worker (the reference run below was made on it)."""
-    from sandbox.world import generate
-
-    folder, _ = made_once(
-        tmp_path_factory,
-        "reliability_world",
-        lambda out: generate(out / "world", leads=LEADS, seed=SEED),
-    )
-    return folder / "world"
+    return world_made_once(tmp_path_factory, "reliability_world", LEADS, SEED)
 
 
 @pytest.fixture(scope="session")
@@ -42,8 +35,7 @@ def reference(world: Path, tmp_path_factory: pytest.TempPathFactory, dbt_manifes
         SCOREBOARD.trials += 1
         outcome.count_records()
 
-    run_dir, _ = made_once(tmp_path_factory, "reliability_reference", run)
-    return run_dir
+    return made_once(tmp_path_factory, "reliability_reference", run)
 
 
 def copy_run(source: Path, target: Path) -> Path:
